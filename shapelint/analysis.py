@@ -1,0 +1,179 @@
+"""The per-file pipeline: bytes -> text -> LibCST tree -> front-ends -> graph -> checks.
+
+Nothing here raises for bad input: an unreadable file, a syntax error or a crash of the
+analysis becomes a diagnostic for that file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import sys
+import tokenize
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from .diagnostics import Diagnostic, Span, dedupe, file_span
+from .engine.registry import Options
+from .graph import LayerGraph, ModelInfo
+from .rules import FileFacts, RULES, run_rules, selected_codes
+
+# A cheap test on raw bytes before parsing: files that mention none of these are skipped.
+FRAMEWORK_MARKERS = (b"keras", b"torch", b"tensorflow")
+
+
+@dataclass
+class Settings:
+    """Effective configuration for one run."""
+
+    select: Optional[List[str]] = None
+    ignore: Optional[List[str]] = None
+    extend_select: Optional[List[str]] = None
+    image_data_format: str = "channels_last"
+    param_explosion_min_params: int = 10_000_000
+    param_explosion_min_share: float = 0.5
+    verbose: bool = False
+
+    def codes(self) -> set:
+        return selected_codes(self.select, self.ignore, self.extend_select)
+
+    def rule_settings(self) -> Dict[str, Any]:
+        return {
+            "image-data-format": self.image_data_format,
+            "param-explosion-min-params": self.param_explosion_min_params,
+            "param-explosion-min-share": self.param_explosion_min_share,
+        }
+
+
+@dataclass
+class FileResult:
+    path: str
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+    models: List[ModelInfo] = field(default_factory=list)
+    internal_error: bool = False
+    skipped: bool = False  # the byte pre-filter found no framework
+
+
+def decode_source(data: bytes) -> str:
+    """Decode like Python does: a BOM, else a PEP 263 coding cookie, else UTF-8."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8")
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return data.decode(encoding)
+
+
+def _diag(code: str, message: str, path: str, span: Span) -> Diagnostic:
+    return Diagnostic(code, RULES[code].severity, message, path, span)
+
+
+def analyze_file(path: str, settings: Settings, model_expr: Optional[str] = None, inputs=None) -> FileResult:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        return FileResult(path, [_diag("SL002", "Cannot read the file: %s." % (exc.strerror or exc), path, file_span())])
+    return analyze_bytes(path, data, settings, model_expr=model_expr, inputs=inputs)
+
+
+def analyze_bytes(
+    path: str,
+    data: bytes,
+    settings: Settings,
+    model_expr: Optional[str] = None,
+    inputs: Optional[Sequence[Tuple]] = None,
+    force: bool = False,
+) -> FileResult:
+    if not force and model_expr is None and not any(m in data for m in FRAMEWORK_MARKERS):
+        return FileResult(path, skipped=True)
+    try:
+        text = decode_source(data)
+    except (UnicodeDecodeError, SyntaxError, LookupError) as exc:
+        reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
+        return FileResult(path, [_diag("SL002", "Cannot decode the file as Python source: %s." % reason, path, file_span())])
+    result = FileResult(path)
+    try:
+        _analyze_text(result, text, settings, model_expr, inputs)
+    except RecursionError:
+        result.diagnostics.append(
+            _diag("SL004", "The file nests expressions too deeply to analyse; it was skipped.", path, file_span())
+        )
+    except Exception as exc:  # an analysis crash must not lose the other files
+        result.internal_error = True
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        reason = "%s: %s (at %s:%d)" % (type(exc).__name__, exc, where.filename.rsplit("/", 1)[-1], where.lineno)
+        if settings.verbose:
+            reason += "\n" + "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        result.diagnostics.append(_diag("SL003", "Internal error while analysing this file: %s" % reason, path, file_span()))
+    codes = settings.codes()
+    result.diagnostics = dedupe(sorted((d for d in result.diagnostics if d.code in codes), key=Diagnostic.sort_key))
+    return result
+
+
+def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr, inputs) -> None:
+    import libcst as cst
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    path = result.path
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        line = getattr(exc, "raw_line", 1) or 1
+        col = getattr(exc, "raw_column", 0) or 0
+        msg = str(getattr(exc, "message", "")) or str(exc).splitlines()[0]
+        result.diagnostics.append(_diag("SL001", "Syntax error: %s." % msg.rstrip("."), path, Span(line, col, line, col)))
+        return
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+
+    from .frontends.evaluator import AnalysisLimit, Interpreter
+    from .frontends.keras import KerasFrontend, KSequential
+
+    graph = LayerGraph()
+    options = Options(image_data_format=settings.image_data_format)
+    keras_fe = KerasFrontend(graph, options, input_override=list(inputs or []))
+    interp = Interpreter(module, path, positions, [keras_fe])
+    try:
+        interp.run_module()
+        if model_expr is None:
+            # builder functions nobody calls: analyse them with their default arguments
+            for fn in list(interp.functions):
+                if not fn.called:
+                    fn.call(interp, [], {}, fn.node)
+    except AnalysisLimit as lim:
+        result.diagnostics.append(
+            _diag("SL004", "Analysis stopped: %s; the rest of the file is not checked." % lim.what, path, lim.span or file_span())
+        )
+
+    models = keras_fe.models
+    if model_expr is not None:
+        models = _select_model(interp, keras_fe, model_expr)
+    if inputs:
+        for m in models:
+            if isinstance(m, KSequential) and m.input is None and m.layers:
+                m.build(interp, (None,) + tuple(inputs[0]))
+    names = {id(v): k for k, v in interp.globals.vars.items()}
+    for m in models:
+        info = keras_fe.summarize(m, path, names.get(id(m)))
+        info.extra["layer_objects"] = [l for l in m.sub_layers()]
+        result.models.append(info)
+
+    facts = FileFacts(path, graph, result.models, settings.rule_settings())
+    result.diagnostics.extend(run_rules(facts, settings.codes() - {"SL001", "SL002", "SL003", "SL004"}))
+
+
+def _select_model(interp, keras_fe, expr: str):
+    import libcst as cst
+
+    from .frontends.keras import KFunctional, KSequential
+
+    try:
+        node = cst.parse_expression(expr)
+    except cst.ParserSyntaxError:
+        raise ValueError("--model %r is not a Python expression" % expr)
+    before = len(keras_fe.models)
+    value = interp.eval(node, interp.globals)
+    if isinstance(value, (KSequential, KFunctional)):
+        return [value]
+    made = keras_fe.models[before:]
+    return made[-1:] if made else []

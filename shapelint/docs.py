@@ -1,0 +1,29 @@
+"""Rule documentation: the pages in ``rules/`` (``SL103-rank-mismatch.md``)."""
+
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RULES_DIR = os.path.join(_ROOT, "rules")
+
+
+def page_path(rule) -> str:
+    return os.path.join(RULES_DIR, "%s-%s.md" % (rule.code, rule.name))
+
+
+def read_page(rule) -> Optional[str]:
+    try:
+        with open(page_path(rule), encoding="utf-8") as fh:
+            return fh.read()
+    except OSError:
+        return None
+
+
+def rule_page(rule) -> str:
+    text = read_page(rule)
+    if text is not None:
+        return text.rstrip("\n")
+    # installed without the source tree: the one-line summary and the online page
+    return "# %s %s\n\n%s.\n\nDefault severity: %s.\n\nFull page: %s" % (rule.code, rule.name, rule.summary, rule.severity, rule.url)

@@ -1,0 +1,1 @@
+"""The shape engine: dimensions, the layer registry and per-framework shape functions."""

@@ -1,0 +1,1343 @@
+"""A small, bounded abstract interpreter for the constant parts of Python code.
+
+It walks LibCST statements and expressions and computes values where they are certain:
+literals, tuples, lists, dicts, arithmetic, names bound at module or function level,
+keyword defaults, calls of functions defined in the same file (inlined with their
+arguments), ``for`` loops over known sequences, ``if`` on known conditions.  Everything
+else evaluates to :data:`UNKNOWN`.  It never imports or executes the analysed code.
+
+Where control flow depends on an unknown value, each possible branch runs "speculatively"
+and the results are merged: a name bound to different values on different paths becomes
+UNKNOWN, and objects mutated on an uncertain path are *tainted* (a Sequential whose layers
+are uncertain stops producing certain shapes).
+
+Framework front-ends plug in through :class:`Frontend` objects: they resolve qualified
+module paths (``keras.layers.Conv2D``) to values and calls.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from ..diagnostics import Span
+from ..engine.values import UNKNOWN, contains_unknown
+
+# Bounds: every analysis terminates quickly, whatever the input.
+MAX_STEPS = 300_000  # expression and statement evaluations per file
+MAX_CALL_DEPTH = 24  # nested calls of user functions
+MAX_LOOP_ITERATIONS = 2_000  # iterations unrolled per loop
+MAX_SEQUENCE = 100_000  # length of constant sequences built by * or range()
+MAX_INT_BITS = 4_096
+
+
+class AnalysisLimit(Exception):
+    """An analysis bound was hit; the rest of the file is not analysed."""
+
+    def __init__(self, what: str, span: Optional[Span] = None):
+        super().__init__(what)
+        self.what = what
+        self.span = span
+
+
+class _Return(Exception):
+    def __init__(self, value):
+        self.value = value
+
+
+class _Break(Exception):
+    pass
+
+
+class _Continue(Exception):
+    pass
+
+
+class _Raise(Exception):
+    """A ``raise`` statement: the path that reaches it does not continue."""
+
+
+# --------------------------------------------------------------------------- values
+
+
+class Obj:
+    """Base of values with behaviour (module references, functions, framework objects)."""
+
+    def attr(self, name: str, interp: "Interpreter") -> Any:
+        return UNKNOWN
+
+    def call(self, interp: "Interpreter", args: List[Any], kwargs: Dict[str, Any], node: cst.Call) -> Any:
+        interp.taint_args(args, kwargs)
+        return UNKNOWN
+
+    def taint(self) -> None:
+        """Called when the object may have been changed in ways the analysis cannot follow."""
+
+
+class ModuleRef(Obj):
+    """A reference to a module or an attribute path in it (``keras.layers.Conv2D``)."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def __repr__(self) -> str:
+        return "ModuleRef(%s)" % self.path
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ModuleRef) and other.path == self.path
+
+    def __hash__(self) -> int:
+        return hash(self.path)
+
+    def attr(self, name: str, interp: "Interpreter") -> Any:
+        return interp.resolve_path(self.path + "." + name)
+
+    def call(self, interp, args, kwargs, node):
+        return interp.call_path(self.path, args, kwargs, node)
+
+
+class Builtin(Obj):
+    def __init__(self, name: str, fn: Callable):
+        self.name = name
+        self.fn = fn
+
+    def call(self, interp, args, kwargs, node):
+        if contains_unknown(args) or contains_unknown(kwargs):
+            # len() of a list with unknown items is still known, so let some through
+            if self.name not in ("len", "list", "tuple", "isinstance", "print", "enumerate", "zip", "reversed"):
+                return UNKNOWN
+        try:
+            return self.fn(*args, **kwargs)
+        except _Unknowable:
+            return UNKNOWN
+        except Exception:
+            return UNKNOWN
+
+
+class _Unknowable(Exception):
+    pass
+
+
+class BoundMethod(Obj):
+    def __init__(self, fn: Callable, name: str):
+        self.fn = fn
+        self.name = name
+
+    def call(self, interp, args, kwargs, node):
+        return self.fn(interp, args, kwargs, node)
+
+
+class Function(Obj):
+    """A function defined in the analysed file, called by inlining its body."""
+
+    def __init__(self, node: cst.FunctionDef, scope: "Scope", defaults: Dict[str, Any], interp: "Interpreter"):
+        self.node = node
+        self.scope = scope
+        self.defaults = defaults
+        self.name = node.name.value
+        self.called = False
+        self.bound_self = None
+
+    def bind(self, obj) -> "Function":
+        f = Function.__new__(Function)
+        f.__dict__.update(self.__dict__)
+        f.bound_self = obj
+        return f
+
+    def call(self, interp, args, kwargs, node):
+        self.called = True
+        if self.bound_self is not None:
+            args = [self.bound_self] + list(args)
+        return interp.call_function(self, args, kwargs, node)
+
+
+class ClassVal(Obj):
+    """A class defined in the analysed file."""
+
+    def __init__(self, node: cst.ClassDef, bases: List[Any], namespace: Dict[str, Any]):
+        self.node = node
+        self.name = node.name.value
+        self.bases = bases
+        self.namespace = namespace
+
+    def attr(self, name, interp):
+        if name in self.namespace:
+            return self.namespace[name]
+        for b in self.bases:
+            if isinstance(b, ClassVal):
+                v = b.attr(name, interp)
+                if v is not UNKNOWN:
+                    return v
+        return UNKNOWN
+
+    def call(self, interp, args, kwargs, node):
+        for fe in interp.frontends:
+            v = fe.instantiate_class(interp, self, args, kwargs, node)
+            if v is not NotImplemented:
+                return v
+        interp.taint_args(args, kwargs)
+        return UNKNOWN
+
+    def base_paths(self, interp) -> List[str]:
+        """Qualified paths of the framework base classes, through local base classes."""
+        out: List[str] = []
+        for b in self.bases:
+            if isinstance(b, ModuleRef):
+                out.append(b.path)
+            elif isinstance(b, ClassVal):
+                out.extend(b.base_paths(interp))
+        return out
+
+
+class Frontend:
+    """Hooks a framework front-end provides to the interpreter."""
+
+    def resolve_path(self, interp: "Interpreter", path: str) -> Any:
+        return NotImplemented
+
+    def call_path(self, interp, path, args, kwargs, node) -> Any:
+        return NotImplemented
+
+    def instantiate_class(self, interp, cls: ClassVal, args, kwargs, node) -> Any:
+        return NotImplemented
+
+    def binary_op(self, interp, op: str, left, right, node) -> Any:
+        return NotImplemented
+
+
+# --------------------------------------------------------------------------- scopes
+
+
+class Scope:
+    __slots__ = ("vars", "parent", "globals_names")
+
+    def __init__(self, parent: Optional["Scope"] = None):
+        self.vars: Dict[str, Any] = {}
+        self.parent = parent
+        self.globals_names: set = set()
+
+    def lookup(self, name: str):
+        s = self
+        while s is not None:
+            if name in s.vars:
+                return s.vars[name]
+            s = s.parent
+        raise KeyError(name)
+
+
+def merge_values(a, b):
+    """The value certain on both paths, or UNKNOWN."""
+    if a is b:
+        return a
+    if type(a) is type(b) and isinstance(a, (int, float, str, bool, bytes, type(None))):
+        return a if a == b else UNKNOWN
+    if type(a) is type(b) and isinstance(a, tuple) and len(a) == len(b):
+        merged = tuple(merge_values(x, y) for x, y in zip(a, b))
+        return merged
+    if isinstance(a, ModuleRef) and a == b:
+        return a
+    merge = getattr(a, "merge_with", None)
+    if merge is not None:
+        return merge(b)
+    return UNKNOWN
+
+
+_BINOPS = {
+    cst.Add: operator.add,
+    cst.Subtract: operator.sub,
+    cst.Multiply: operator.mul,
+    cst.Divide: operator.truediv,
+    cst.FloorDivide: operator.floordiv,
+    cst.Modulo: operator.mod,
+    cst.Power: operator.pow,
+    cst.LeftShift: operator.lshift,
+    cst.RightShift: operator.rshift,
+    cst.BitOr: operator.or_,
+    cst.BitAnd: operator.and_,
+    cst.BitXor: operator.xor,
+    cst.MatrixMultiply: operator.matmul,
+}
+_BINOP_NAMES = {
+    cst.Add: "+",
+    cst.Subtract: "-",
+    cst.Multiply: "*",
+    cst.Divide: "/",
+    cst.FloorDivide: "//",
+    cst.Modulo: "%",
+    cst.Power: "**",
+    cst.MatrixMultiply: "@",
+    cst.LeftShift: "<<",
+    cst.RightShift: ">>",
+    cst.BitOr: "|",
+    cst.BitAnd: "&",
+    cst.BitXor: "^",
+}
+_AUG_TO_BIN = {
+    cst.AddAssign: cst.Add,
+    cst.SubtractAssign: cst.Subtract,
+    cst.MultiplyAssign: cst.Multiply,
+    cst.DivideAssign: cst.Divide,
+    cst.FloorDivideAssign: cst.FloorDivide,
+    cst.ModuloAssign: cst.Modulo,
+    cst.PowerAssign: cst.Power,
+    cst.LeftShiftAssign: cst.LeftShift,
+    cst.RightShiftAssign: cst.RightShift,
+    cst.BitOrAssign: cst.BitOr,
+    cst.BitAndAssign: cst.BitAnd,
+    cst.BitXorAssign: cst.BitXor,
+    cst.MatrixMultiplyAssign: cst.MatrixMultiply,
+}
+_CMPOPS = {
+    cst.Equal: operator.eq,
+    cst.NotEqual: operator.ne,
+    cst.LessThan: operator.lt,
+    cst.LessThanEqual: operator.le,
+    cst.GreaterThan: operator.gt,
+    cst.GreaterThanEqual: operator.ge,
+    cst.In: lambda a, b: a in b,
+    cst.NotIn: lambda a, b: a not in b,
+}
+
+_CONST_TYPES = (int, float, str, bool, bytes, type(None), tuple, list, dict, range)
+
+
+def _is_const(v) -> bool:
+    if isinstance(v, (int, float, str, bool, bytes, type(None), range)):
+        return True
+    if isinstance(v, (tuple, list)):
+        return all(_is_const(x) for x in v)
+    if isinstance(v, dict):
+        return all(_is_const(k) and _is_const(x) for k, x in v.items())
+    return False
+
+
+def _size_ok(v) -> bool:
+    if isinstance(v, int) and not isinstance(v, bool):
+        return v.bit_length() <= MAX_INT_BITS
+    if isinstance(v, (str, bytes, list, tuple)):
+        return len(v) <= MAX_SEQUENCE
+    return True
+
+
+def truth(v):
+    """Python truth of a value: True/False, or UNKNOWN."""
+    if v is UNKNOWN:
+        return UNKNOWN
+    if isinstance(v, (int, float, str, bool, bytes, type(None), range)):
+        return bool(v)
+    if isinstance(v, (tuple, list, dict)):
+        return len(v) > 0
+    if isinstance(v, (Function, ClassVal, ModuleRef, Builtin, BoundMethod)):
+        return True
+    t = getattr(v, "truth", None)
+    if t is not None:
+        return t()
+    return UNKNOWN
+
+
+# --------------------------------------------------------------------------- interpreter
+
+
+class Interpreter:
+    def __init__(self, module: cst.Module, path: str, positions, frontends: List[Frontend]):
+        self.module = module
+        self.path = path
+        self.positions = positions
+        self.frontends = frontends
+        self.globals = Scope()
+        self.star_imports: List[str] = []
+        self.steps = 0
+        self.depth = 0
+        self.speculative = 0
+        self.tainted_lists: set = set()
+        self.functions: List[Function] = []
+        self._frames: List[dict] = []
+        self.builtins = _make_builtins()
+
+    # -- positions ------------------------------------------------------------------
+
+    def span(self, node: cst.CSTNode) -> Span:
+        try:
+            r = self.positions[node]
+        except KeyError:
+            return Span(1, 0, 1, 0)
+        return Span(r.start.line, r.start.column, r.end.line, r.end.column)
+
+    def tick(self, node=None) -> None:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise AnalysisLimit("more than %d evaluation steps" % MAX_STEPS, self.span(node) if node is not None else None)
+
+    # -- module / path resolution ---------------------------------------------------
+
+    def resolve_path(self, path: str) -> Any:
+        for fe in self.frontends:
+            v = fe.resolve_path(self, path)
+            if v is not NotImplemented:
+                return v
+        if path.startswith("math."):
+            v = getattr(math, path[5:], None)
+            if isinstance(v, (int, float)):
+                return v
+            if callable(v):
+                return Builtin(path, v)
+        return ModuleRef(path)
+
+    def call_path(self, path, args, kwargs, node) -> Any:
+        for fe in self.frontends:
+            v = fe.call_path(self, path, args, kwargs, node)
+            if v is not NotImplemented:
+                return v
+        self.taint_args(args, kwargs)
+        return UNKNOWN
+
+    def taint_args(self, args, kwargs) -> None:
+        """An unknown callee may change what it is given."""
+        for v in list(args) + list(kwargs.values()):
+            self.taint_value(v)
+
+    def taint_value(self, v) -> None:
+        if isinstance(v, list):
+            self.tainted_lists.add(id(v))
+            for x in v:
+                if isinstance(x, Obj):
+                    x.taint()
+        elif isinstance(v, dict):
+            self.tainted_lists.add(id(v))
+        elif isinstance(v, Obj):
+            v.taint()
+
+    # -- running --------------------------------------------------------------------
+
+    def run_module(self) -> None:
+        try:
+            self.exec_block(self.module.body, self.globals)
+        except (_Raise, _Return, _Break, _Continue):
+            pass  # the module stops there when imported
+
+    def exec_block(self, stmts, scope: Scope) -> None:
+        for stmt in stmts:
+            self.exec_stmt(stmt, scope)
+
+    def exec_stmt(self, stmt, scope: Scope) -> None:
+        self.tick(stmt)
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                self.exec_small(small, scope)
+        elif isinstance(stmt, cst.FunctionDef):
+            defaults = self._defaults(stmt, scope)
+            f = Function(stmt, scope, defaults, self)
+            if scope is self.globals:
+                self.functions.append(f)
+            self.assign_name(stmt.name.value, f, scope)
+        elif isinstance(stmt, cst.ClassDef):
+            self.exec_class(stmt, scope)
+        elif isinstance(stmt, cst.If):
+            self.exec_if(stmt, scope)
+        elif isinstance(stmt, cst.For):
+            self.exec_for(stmt, scope)
+        elif isinstance(stmt, cst.While):
+            self.exec_while(stmt, scope)
+        elif isinstance(stmt, cst.With):
+            for item in stmt.items:
+                v = self.eval(item.item, scope)
+                if item.asname is not None:
+                    self.assign(item.asname.name, UNKNOWN if not isinstance(v, Obj) else v, scope)
+            self.exec_body(stmt.body, scope)
+        elif isinstance(stmt, (cst.Try, getattr(cst, "TryStar", cst.Try))):
+            self.exec_body(stmt.body, scope)
+            if stmt.orelse is not None:
+                self.exec_body(stmt.orelse.body, scope)
+            if stmt.finalbody is not None:
+                self.exec_body(stmt.finalbody.body, scope)
+        elif isinstance(stmt, getattr(cst, "Match", ())):
+            self.speculate([lambda s, c=case: self.exec_body(c.body, s) for case in stmt.cases] + [lambda s: None], scope)
+        # anything else (decorators-only constructs, etc.) is ignored
+
+    def exec_body(self, body, scope: Scope) -> None:
+        if isinstance(body, cst.IndentedBlock):
+            self.exec_block(body.body, scope)
+        elif isinstance(body, cst.SimpleStatementSuite):
+            for small in body.body:
+                self.exec_small(small, scope)
+        elif isinstance(body, (list, tuple)):
+            self.exec_block(body, scope)
+
+    def exec_small(self, small, scope: Scope) -> None:
+        if isinstance(small, cst.Assign):
+            value = self.eval(small.value, scope)
+            for t in small.targets:
+                self.assign(t.target, value, scope)
+        elif isinstance(small, cst.AnnAssign):
+            if small.value is not None:
+                self.assign(small.target, self.eval(small.value, scope), scope)
+        elif isinstance(small, cst.AugAssign):
+            left = self.eval(small.target, scope)
+            right = self.eval(small.value, scope)
+            opcls = _AUG_TO_BIN.get(type(small.operator))
+            value = self.binop(opcls, left, right, small) if opcls else UNKNOWN
+            self.assign(small.target, value, scope)
+        elif isinstance(small, cst.Expr):
+            self.eval(small.value, scope)
+        elif isinstance(small, cst.Return):
+            raise _Return(self.eval(small.value, scope) if small.value is not None else None)
+        elif isinstance(small, cst.Import):
+            self.exec_import(small, scope)
+        elif isinstance(small, cst.ImportFrom):
+            self.exec_import_from(small, scope)
+        elif isinstance(small, cst.Break):
+            raise _Break()
+        elif isinstance(small, cst.Continue):
+            raise _Continue()
+        elif isinstance(small, cst.Global):
+            for n in small.names:
+                scope.globals_names.add(n.name.value)
+        elif isinstance(small, cst.Del):
+            pass
+        elif isinstance(small, cst.Raise):
+            raise _Raise()
+        # Pass, Assert, Nonlocal: nothing to do
+
+    # -- imports --------------------------------------------------------------------
+
+    @staticmethod
+    def dotted(node) -> str:
+        if isinstance(node, cst.Name):
+            return node.value
+        if isinstance(node, cst.Attribute):
+            return Interpreter.dotted(node.value) + "." + node.attr.value
+        return ""
+
+    def exec_import(self, small: cst.Import, scope: Scope) -> None:
+        for alias in small.names:
+            full = self.dotted(alias.name)
+            if alias.asname is not None:
+                self.assign_name(alias.asname.name.value, self.resolve_path(full), scope)
+            else:
+                top = full.split(".")[0]
+                self.assign_name(top, ModuleRef(top), scope)
+
+    def exec_import_from(self, small: cst.ImportFrom, scope: Scope) -> None:
+        if small.relative:
+            # the project's own modules are not followed yet: names become unknown
+            if not isinstance(small.names, cst.ImportStar):
+                for alias in small.names:
+                    name = (alias.asname.name if alias.asname else alias.name).value
+                    self.assign_name(name, UNKNOWN, scope)
+            return
+        base = self.dotted(small.module) if small.module is not None else ""
+        if isinstance(small.names, cst.ImportStar):
+            self.star_imports.append(base)
+            return
+        for alias in small.names:
+            name = self.dotted(alias.name)
+            local = alias.asname.name.value if alias.asname is not None else name
+            self.assign_name(local, self.resolve_path(base + "." + name), scope)
+
+    # -- assignment -----------------------------------------------------------------
+
+    def assign_name(self, name: str, value, scope: Scope) -> None:
+        if name in scope.globals_names:
+            self.globals.vars[name] = value
+        else:
+            scope.vars[name] = value
+
+    def assign(self, target, value, scope: Scope) -> None:
+        if isinstance(target, cst.Name):
+            self.assign_name(target.value, value, scope)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            elems = target.elements
+            star = [i for i, e in enumerate(elems) if isinstance(e, cst.StarredElement)]
+            seq = self.unpack(value, len(elems))
+            if star or seq is None:
+                for e in elems:
+                    self.assign(e.value, UNKNOWN, scope)
+                return
+            for e, v in zip(elems, seq):
+                self.assign(e.value, v, scope)
+        elif isinstance(target, cst.Attribute):
+            obj = self.eval(target.value, scope)
+            setter = getattr(obj, "set_attr", None)
+            if setter is not None:
+                setter(target.attr.value, value, self)
+        elif isinstance(target, cst.Subscript):
+            obj = self.eval(target.value, scope)
+            if isinstance(obj, (list, dict)) and len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
+                key = self.eval(target.slice[0].slice.value, scope)
+                if self.speculative:
+                    self.tainted_lists.add(id(obj))
+                try:
+                    if key is UNKNOWN:
+                        raise TypeError
+                    obj[key] = value
+                except Exception:
+                    self.tainted_lists.add(id(obj))
+            elif isinstance(obj, Obj):
+                obj.taint()
+        elif isinstance(target, cst.StarredElement):
+            self.assign(target.value, UNKNOWN, scope)
+
+    def unpack(self, value, n: int) -> Optional[List[Any]]:
+        if isinstance(value, (tuple, list)) and len(value) == n:
+            return list(value)
+        unpacker = getattr(value, "unpack", None)
+        if unpacker is not None:
+            return unpacker(n)
+        return None
+
+    # -- control flow ---------------------------------------------------------------
+
+    def exec_if(self, stmt: cst.If, scope: Scope) -> None:
+        cond = truth(self.eval(stmt.test, scope))
+        orelse = stmt.orelse
+        if cond is UNKNOWN:
+            def run_else(s):
+                if isinstance(orelse, cst.If):
+                    self.exec_if(orelse, s)
+                elif isinstance(orelse, cst.Else):
+                    self.exec_body(orelse.body, s)
+
+            self.speculate([lambda s: self.exec_body(stmt.body, s), run_else], scope)
+        elif cond:
+            self.exec_body(stmt.body, scope)
+        elif isinstance(orelse, cst.If):
+            self.exec_if(orelse, scope)
+        elif isinstance(orelse, cst.Else):
+            self.exec_body(orelse.body, scope)
+
+    def speculate(self, branches, scope: Scope) -> None:
+        """Run each branch on a copy of ``scope``'s names; merge what they leave behind.
+
+        A branch that returns (or breaks) does not reach the code after it; its return
+        value is recorded as a possible result of the function.
+        """
+        before = dict(scope.vars)
+        before_globals = dict(self.globals.vars) if scope is not self.globals else None
+        tainted_before = set(self.tainted_lists)
+        results: List[Dict[str, Any]] = []
+        loop_exit = False
+        self.speculative += 1
+        try:
+            for branch in branches:
+                scope.vars = dict(before)
+                try:
+                    branch(scope)
+                    results.append(scope.vars)
+                except _Return as r:
+                    if self._frames:
+                        self._frames[-1]["returns"].append(r.value)
+                except (_Break, _Continue):
+                    loop_exit = True
+                except _Raise:
+                    pass  # a path that raises does not reach what follows
+        finally:
+            self.speculative -= 1
+        if not results:
+            scope.vars = before
+            if not loop_exit and not (self._frames and self._frames[-1]["returns"]):
+                raise _Raise()
+            if self._frames and not loop_exit:
+                raise _Return(_MERGE_PENDING)
+            if loop_exit:
+                raise _Break()
+            return
+        merged: Dict[str, Any] = {}
+        keys = set()
+        for r in results:
+            keys.update(r)
+        for k in keys:
+            vals = [r.get(k, _ABSENT) for r in results]
+            v = vals[0]
+            for other in vals[1:]:
+                if v is _ABSENT or other is _ABSENT:
+                    v = UNKNOWN
+                else:
+                    v = merge_values(v, other)
+            if v is _ABSENT:
+                v = UNKNOWN
+            merged[k] = v
+        scope.vars = merged
+        if loop_exit and self._loops:
+            self._loops[-1]["uncertain"] = True
+        new_tainted = self.tainted_lists - tainted_before
+        if new_tainted:
+            self._untaint_scope(scope, new_tainted)
+        if before_globals is not None and before_globals != self.globals.vars:
+            pass
+
+    def _untaint_scope(self, scope: Scope, ids) -> None:
+        s = scope
+        while s is not None:
+            for k, v in list(s.vars.items()):
+                if isinstance(v, (list, dict)) and id(v) in ids:
+                    s.vars[k] = UNKNOWN
+            s = s.parent
+
+    _loops: List[dict] = []
+
+    def iterate(self, value) -> Optional[List[Any]]:
+        if isinstance(value, (tuple, list, str, range)):
+            if id(value) in self.tainted_lists:
+                return None
+            if len(value) > MAX_LOOP_ITERATIONS:
+                return None
+            return list(value)
+        if isinstance(value, dict):
+            return list(value.keys())
+        it = getattr(value, "iterate", None)
+        if it is not None:
+            return it()
+        return None
+
+    def exec_for(self, stmt: cst.For, scope: Scope) -> None:
+        items = self.iterate(self.eval(stmt.iter, scope))
+        if items is None:
+            def once(s):
+                self.assign(stmt.target, UNKNOWN, s)
+                self._run_loop_body(stmt.body, s)
+
+            self.speculate([once, lambda s: None], scope)
+            return
+        loop = {"uncertain": False}
+        self._loops = self._loops + [loop]
+        broke = False
+        try:
+            for item in items:
+                self.tick(stmt)
+                self.assign(stmt.target, item, scope)
+                try:
+                    self.exec_body(stmt.body, scope)
+                except _Break:
+                    broke = True
+                    break
+                except _Continue:
+                    continue
+                if loop["uncertain"]:
+                    break
+        finally:
+            self._loops = self._loops[:-1]
+        if loop["uncertain"]:
+            # a break/continue under an unknown condition: what follows is uncertain
+            self._forget_assigned(stmt.body, scope)
+            return
+        if not broke and stmt.orelse is not None:
+            self.exec_body(stmt.orelse.body, scope)
+
+    def _run_loop_body(self, body, scope):
+        try:
+            self.exec_body(body, scope)
+        except (_Break, _Continue):
+            pass
+
+    def exec_while(self, stmt: cst.While, scope: Scope) -> None:
+        iterations = 0
+        while True:
+            cond = truth(self.eval(stmt.test, scope))
+            if cond is UNKNOWN or iterations >= MAX_LOOP_ITERATIONS:
+                self.speculate([lambda s: self._run_loop_body(stmt.body, s), lambda s: None], scope)
+                self._forget_assigned(stmt.body, scope)
+                return
+            if not cond:
+                break
+            iterations += 1
+            self.tick(stmt)
+            try:
+                self.exec_body(stmt.body, scope)
+            except _Break:
+                return
+            except _Continue:
+                continue
+        if stmt.orelse is not None:
+            self.exec_body(stmt.orelse.body, scope)
+
+    def _forget_assigned(self, body, scope: Scope) -> None:
+        for name in _assigned_names(body):
+            if name in scope.vars:
+                v = scope.vars[name]
+                if isinstance(v, Obj):
+                    v.taint()
+                scope.vars[name] = UNKNOWN
+
+    # -- functions and classes ------------------------------------------------------
+
+    def _defaults(self, fn: cst.FunctionDef, scope: Scope) -> Dict[str, Any]:
+        out = {}
+        p = fn.params
+        for param in list(p.params) + list(p.kwonly_params) + list(getattr(p, "posonly_params", [])):
+            if param.default is not None:
+                out[param.name.value] = self.eval(param.default, scope)
+        return out
+
+    def call_function(self, f: Function, args: List[Any], kwargs: Dict[str, Any], node) -> Any:
+        if self.depth >= MAX_CALL_DEPTH:
+            self.taint_args(args, kwargs)
+            return UNKNOWN
+        scope = Scope(parent=f.scope)
+        p = f.node.params
+        positional = list(getattr(p, "posonly_params", [])) + list(p.params)
+        args = list(args)
+        for param in positional:
+            name = param.name.value
+            if args:
+                scope.vars[name] = args.pop(0)
+            elif name in kwargs:
+                scope.vars[name] = kwargs.pop(name)
+            elif name in f.defaults:
+                scope.vars[name] = f.defaults[name]
+            else:
+                scope.vars[name] = UNKNOWN
+        if isinstance(p.star_arg, cst.Param):
+            scope.vars[p.star_arg.name.value] = tuple(args)
+        for param in p.kwonly_params:
+            name = param.name.value
+            if name in kwargs:
+                scope.vars[name] = kwargs.pop(name)
+            else:
+                scope.vars[name] = f.defaults.get(name, UNKNOWN)
+        if p.star_kwarg is not None:
+            scope.vars[p.star_kwarg.name.value] = dict(kwargs)
+        self.depth += 1
+        frame = {"returns": []}
+        self._frames.append(frame)
+        saved_loops = self._loops
+        self._loops = []
+        result = None
+        try:
+            self.exec_body(f.node.body, scope)
+        except _Return as r:
+            result = r.value
+        except (_Break, _Continue, _Raise):
+            result = UNKNOWN
+        finally:
+            self.depth -= 1
+            self._frames.pop()
+            self._loops = saved_loops
+        candidates = [v for v in frame["returns"]]
+        if result is not _MERGE_PENDING:
+            candidates.append(result)
+        if not candidates:
+            return UNKNOWN
+        v = candidates[0]
+        for other in candidates[1:]:
+            v = merge_values(v, other)
+        return v
+
+    def exec_class(self, stmt: cst.ClassDef, scope: Scope) -> None:
+        bases = [self.eval(b.value, scope) for b in stmt.bases]
+        ns_scope = Scope(parent=scope)
+        cls = ClassVal(stmt, bases, ns_scope.vars)
+        self.assign_name(stmt.name.value, cls, scope)
+        # Only definitions are recorded: class bodies are not run as code.
+        for s in stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else []:
+            if isinstance(s, cst.FunctionDef):
+                ns_scope.vars[s.name.value] = Function(s, scope, self._defaults(s, scope), self)
+            elif isinstance(s, cst.SimpleStatementLine):
+                for small in s.body:
+                    if isinstance(small, (cst.Assign, cst.AnnAssign)):
+                        try:
+                            self.exec_small(small, ns_scope)
+                        except (_Return, _Break, _Continue):
+                            pass
+
+    # -- expressions ----------------------------------------------------------------
+
+    def eval(self, node, scope: Scope) -> Any:
+        self.tick(node)
+        method = _EVAL.get(type(node))
+        if method is None:
+            return UNKNOWN
+        return method(self, node, scope)
+
+    def eval_name(self, node: cst.Name, scope: Scope):
+        name = node.value
+        try:
+            return scope.lookup(name)
+        except KeyError:
+            pass
+        if name in self.builtins:
+            return self.builtins[name]
+        for star in self.star_imports:
+            v = self.resolve_path(star + "." + name)
+            if not isinstance(v, ModuleRef) or self._known_path(v.path):
+                return v
+        return UNKNOWN
+
+    def _known_path(self, path: str) -> bool:
+        for fe in self.frontends:
+            known = getattr(fe, "knows_path", None)
+            if known is not None and known(path):
+                return True
+        return False
+
+    def eval_attribute(self, node: cst.Attribute, scope: Scope):
+        obj = self.eval(node.value, scope)
+        return self.get_attr(obj, node.attr.value)
+
+    def get_attr(self, obj, name: str):
+        if obj is UNKNOWN:
+            return UNKNOWN
+        if isinstance(obj, Obj):
+            return obj.attr(name, self)
+        if isinstance(obj, list):
+            return _list_method(self, obj, name)
+        if isinstance(obj, dict):
+            return _dict_method(self, obj, name)
+        if isinstance(obj, (str, tuple, int, float)):
+            attr = getattr(obj, name, None)
+            if callable(attr) and name in _SAFE_METHODS:
+                return Builtin(name, attr)
+        return UNKNOWN
+
+    def eval_call(self, node: cst.Call, scope: Scope):
+        func = self.eval(node.func, scope)
+        args: List[Any] = []
+        kwargs: Dict[str, Any] = {}
+        for a in node.args:
+            v = self.eval(a.value, scope)
+            if a.star == "*":
+                seq = self.iterate(v)
+                if seq is None:
+                    # unknown number of positional arguments: nothing after is certain
+                    self.taint_value(v)
+                    return self._unknown_call(func, args, kwargs)
+                args.extend(seq)
+            elif a.star == "**":
+                if isinstance(v, dict) and id(v) not in self.tainted_lists:
+                    kwargs.update({str(k): x for k, x in v.items()})
+                else:
+                    return self._unknown_call(func, args, kwargs)
+            elif a.keyword is not None:
+                kwargs[a.keyword.value] = v
+            else:
+                args.append(v)
+        if func is UNKNOWN or not isinstance(func, Obj):
+            return self._unknown_call(func, args, kwargs)
+        return func.call(self, args, kwargs, node)
+
+    def _unknown_call(self, func, args, kwargs):
+        self.taint_args(args, kwargs)
+        return UNKNOWN
+
+    def eval_integer(self, node, scope):
+        try:
+            return ast.literal_eval(node.value)
+        except Exception:
+            return UNKNOWN
+
+    def eval_float(self, node, scope):
+        try:
+            return ast.literal_eval(node.value)
+        except Exception:
+            return UNKNOWN
+
+    def eval_string(self, node, scope):
+        try:
+            return node.evaluated_value
+        except Exception:
+            return UNKNOWN
+
+    def eval_concat_string(self, node, scope):
+        left = self.eval(node.left, scope)
+        right = self.eval(node.right, scope)
+        if isinstance(left, str) and isinstance(right, str):
+            return left + right
+        return UNKNOWN
+
+    def _elements(self, elements, scope) -> Optional[List[Any]]:
+        out: List[Any] = []
+        for e in elements:
+            if isinstance(e, cst.StarredElement):
+                seq = self.iterate(self.eval(e.value, scope))
+                if seq is None:
+                    return None
+                out.extend(seq)
+            else:
+                out.append(self.eval(e.value, scope))
+        return out
+
+    def eval_tuple(self, node, scope):
+        items = self._elements(node.elements, scope)
+        return UNKNOWN if items is None else tuple(items)
+
+    def eval_list(self, node, scope):
+        items = self._elements(node.elements, scope)
+        return UNKNOWN if items is None else items
+
+    def eval_dict(self, node, scope):
+        out = {}
+        for e in node.elements:
+            if isinstance(e, cst.DictElement):
+                k = self.eval(e.key, scope)
+                v = self.eval(e.value, scope)
+                if k is UNKNOWN or not _hashable(k):
+                    return UNKNOWN
+                out[k] = v
+            else:
+                v = self.eval(e.value, scope)
+                if not isinstance(v, dict):
+                    return UNKNOWN
+                out.update(v)
+        return out
+
+    def eval_binop(self, node: cst.BinaryOperation, scope):
+        left = self.eval(node.left, scope)
+        right = self.eval(node.right, scope)
+        return self.binop(type(node.operator), left, right, node)
+
+    def binop(self, opcls, left, right, node):
+        if isinstance(left, Obj) or isinstance(right, Obj):
+            for fe in self.frontends:
+                v = fe.binary_op(self, _BINOP_NAMES.get(opcls, "?"), left, right, node)
+                if v is not NotImplemented:
+                    return v
+            return UNKNOWN
+        if contains_unknown(left) or contains_unknown(right):
+            return UNKNOWN
+        fn = _BINOPS.get(opcls)
+        if fn is None or not (_is_const(left) and _is_const(right)):
+            return UNKNOWN
+        if opcls is cst.Power and isinstance(right, int) and abs(right) > 256:
+            return UNKNOWN
+        if opcls is cst.Multiply and isinstance(left, (str, list, tuple, bytes)) and isinstance(right, int) and len(left) * right > MAX_SEQUENCE:
+            return UNKNOWN
+        if opcls is cst.Multiply and isinstance(right, (str, list, tuple, bytes)) and isinstance(left, int) and len(right) * left > MAX_SEQUENCE:
+            return UNKNOWN
+        if opcls is cst.LeftShift and isinstance(right, int) and right > MAX_INT_BITS:
+            return UNKNOWN
+        try:
+            v = fn(left, right)
+        except Exception:
+            return UNKNOWN
+        return v if _size_ok(v) else UNKNOWN
+
+    def eval_unary(self, node: cst.UnaryOperation, scope):
+        v = self.eval(node.expression, scope)
+        op = node.operator
+        if isinstance(op, cst.Not):
+            t = truth(v)
+            return UNKNOWN if t is UNKNOWN else (not t)
+        if v is UNKNOWN or not isinstance(v, (int, float)):
+            return UNKNOWN
+        if isinstance(op, cst.Minus):
+            return -v
+        if isinstance(op, cst.Plus):
+            return +v
+        if isinstance(op, cst.BitInvert) and isinstance(v, int):
+            return ~v
+        return UNKNOWN
+
+    def eval_boolop(self, node: cst.BooleanOperation, scope):
+        left = self.eval(node.left, scope)
+        t = truth(left)
+        if t is UNKNOWN:
+            self.eval(node.right, scope)
+            return UNKNOWN
+        if isinstance(node.operator, cst.And):
+            return self.eval(node.right, scope) if t else left
+        return left if t else self.eval(node.right, scope)
+
+    def eval_compare(self, node: cst.Comparison, scope):
+        left = self.eval(node.left, scope)
+        result = True
+        for ct in node.comparisons:
+            right = self.eval(ct.comparator, scope)
+            op = ct.operator
+            if isinstance(op, (cst.Is, cst.IsNot)):
+                r = self._is(left, right)
+                if r is not UNKNOWN and isinstance(op, cst.IsNot):
+                    r = not r
+            else:
+                fn = _CMPOPS.get(type(op))
+                if fn is None or contains_unknown(left) or contains_unknown(right) or not (_is_const(left) and _is_const(right)):
+                    r = UNKNOWN
+                else:
+                    try:
+                        r = bool(fn(left, right))
+                    except Exception:
+                        r = UNKNOWN
+            if r is UNKNOWN:
+                return UNKNOWN
+            if not r:
+                result = False
+            left = right
+        return result
+
+    @staticmethod
+    def _is(a, b):
+        if a is UNKNOWN or b is UNKNOWN:
+            return UNKNOWN
+        if a is None or b is None or isinstance(a, bool) or isinstance(b, bool):
+            return a is b
+        if isinstance(a, Obj) and isinstance(b, Obj):
+            return a is b
+        return UNKNOWN
+
+    def eval_ifexp(self, node: cst.IfExp, scope):
+        t = truth(self.eval(node.test, scope))
+        if t is UNKNOWN:
+            return merge_values(self.eval(node.body, scope), self.eval(node.orelse, scope))
+        return self.eval(node.body if t else node.orelse, scope)
+
+    def eval_subscript(self, node: cst.Subscript, scope):
+        obj = self.eval(node.value, scope)
+        if len(node.slice) != 1:
+            keys = []
+            for el in node.slice:
+                keys.append(self._slice_value(el.slice, scope))
+            key = tuple(keys)
+        else:
+            key = self._slice_value(node.slice[0].slice, scope)
+        return self.subscript(obj, key)
+
+    def _slice_value(self, s, scope):
+        if isinstance(s, cst.Index):
+            return self.eval(s.value, scope)
+        if isinstance(s, cst.Slice):
+            parts = [self.eval(x, scope) if x is not None else None for x in (s.lower, s.upper, s.step)]
+            if contains_unknown(parts):
+                return UNKNOWN
+            return slice(*parts)
+        return UNKNOWN
+
+    def subscript(self, obj, key):
+        if obj is UNKNOWN or (not isinstance(key, slice) and contains_unknown(key)):
+            return UNKNOWN
+        if isinstance(obj, Obj):
+            getter = getattr(obj, "getitem", None)
+            return getter(key, self) if getter is not None else UNKNOWN
+        if isinstance(obj, (list, tuple, str, dict, range)):
+            if id(obj) in self.tainted_lists:
+                return UNKNOWN
+            try:
+                return obj[key]
+            except Exception:
+                return UNKNOWN
+        return UNKNOWN
+
+    def eval_comprehension(self, node, scope):
+        """List/tuple/generator comprehensions over known sequences."""
+        out: List[Any] = []
+        inner = Scope(parent=scope)
+        if not self._comp(node.for_in, node.elt, inner, out):
+            return UNKNOWN
+        if isinstance(node, cst.ListComp):
+            return out
+        return tuple(out)  # generators are consumed by the builtins that take them
+
+    def _comp(self, comp: cst.CompFor, elt, scope: Scope, out: List[Any]) -> bool:
+        items = self.iterate(self.eval(comp.iter, scope))
+        if items is None:
+            return False
+        for item in items:
+            self.tick(comp)
+            self.assign(comp.target, item, scope)
+            ok = True
+            for cond in comp.ifs:
+                t = truth(self.eval(cond.test, scope))
+                if t is UNKNOWN:
+                    return False
+                if not t:
+                    ok = False
+                    break
+            if not ok:
+                continue
+            if comp.inner_for_in is not None:
+                if not self._comp(comp.inner_for_in, elt, scope, out):
+                    return False
+            else:
+                out.append(self.eval(elt, scope))
+                if len(out) > MAX_SEQUENCE:
+                    return False
+        return True
+
+    def eval_dictcomp(self, node, scope):
+        return UNKNOWN
+
+    def eval_named(self, node: cst.NamedExpr, scope):
+        v = self.eval(node.value, scope)
+        self.assign(node.target, v, scope)
+        return v
+
+    def eval_lambda(self, node, scope):
+        return UNKNOWN
+
+
+_MERGE_PENDING = object()
+_ABSENT = object()
+
+
+def _hashable(v) -> bool:
+    try:
+        hash(v)
+        return True
+    except TypeError:
+        return False
+
+
+def _assigned_names(body) -> List[str]:
+    names: List[str] = []
+
+    class V(cst.CSTVisitor):
+        def visit_Name(self, node):  # cheap over-approximation: every name written or read
+            names.append(node.value)
+
+    try:
+        body.visit(V())
+    except Exception:
+        pass
+    return names
+
+
+_EVAL = {
+    cst.Name: Interpreter.eval_name,
+    cst.Attribute: Interpreter.eval_attribute,
+    cst.Call: Interpreter.eval_call,
+    cst.Integer: Interpreter.eval_integer,
+    cst.Float: Interpreter.eval_float,
+    cst.SimpleString: Interpreter.eval_string,
+    cst.ConcatenatedString: Interpreter.eval_concat_string,
+    cst.Tuple: Interpreter.eval_tuple,
+    cst.List: Interpreter.eval_list,
+    cst.Dict: Interpreter.eval_dict,
+    cst.BinaryOperation: Interpreter.eval_binop,
+    cst.UnaryOperation: Interpreter.eval_unary,
+    cst.BooleanOperation: Interpreter.eval_boolop,
+    cst.Comparison: Interpreter.eval_compare,
+    cst.IfExp: Interpreter.eval_ifexp,
+    cst.Subscript: Interpreter.eval_subscript,
+    cst.ListComp: Interpreter.eval_comprehension,
+    cst.GeneratorExp: Interpreter.eval_comprehension,
+    cst.DictComp: Interpreter.eval_dictcomp,
+    cst.NamedExpr: Interpreter.eval_named,
+    cst.Lambda: Interpreter.eval_lambda,
+}
+
+_SAFE_METHODS = {
+    "index", "count", "upper", "lower", "strip", "startswith", "endswith", "split", "join",
+    "replace", "format", "bit_length", "is_integer",
+}
+
+
+def _list_method(interp: Interpreter, lst: list, name: str):
+    def mutate(fn):
+        def method(it, args, kwargs, node):
+            if it.speculative:
+                it.tainted_lists.add(id(lst))
+            try:
+                return fn(*args, **kwargs)
+            except Exception:
+                it.tainted_lists.add(id(lst))
+                return UNKNOWN
+
+        return BoundMethod(method, name)
+
+    if name in ("append", "extend", "insert", "pop", "remove", "clear", "reverse"):
+        return mutate(getattr(lst, name))
+    if name in ("index", "count", "copy"):
+        attr = getattr(lst, name)
+        return Builtin(name, attr)
+    return UNKNOWN
+
+
+def _dict_method(interp: Interpreter, d: dict, name: str):
+    if name in ("get", "keys", "values", "items", "copy"):
+        fn = getattr(d, name)
+        if name in ("keys", "values", "items"):
+            return Builtin(name, lambda: list(fn()))
+        return Builtin(name, fn)
+    if name in ("update", "setdefault", "pop"):
+        def method(it, args, kwargs, node):
+            it.tainted_lists.add(id(d)) if it.speculative else None
+            try:
+                return getattr(d, name)(*args, **kwargs)
+            except Exception:
+                return UNKNOWN
+
+        return BoundMethod(method, name)
+    return UNKNOWN
+
+
+def _range(*args):
+    if not all(isinstance(a, int) and not isinstance(a, bool) for a in args):
+        raise _Unknowable()
+    r = range(*args)
+    if len(r) > MAX_SEQUENCE:
+        raise _Unknowable()
+    return r
+
+
+def _make_builtins() -> Dict[str, Builtin]:
+    def known_seq(v):
+        if isinstance(v, range):
+            return list(v)
+        if isinstance(v, (list, tuple, str)):
+            return list(v)
+        raise _Unknowable()
+
+    def _len(v):
+        if isinstance(v, (list, tuple, str, dict, range, bytes)):
+            return len(v)
+        raise _Unknowable()
+
+    def _list(v=()):
+        return list(known_seq(v))
+
+    def _tuple(v=()):
+        return tuple(known_seq(v))
+
+    def _zip(*seqs):
+        return list(zip(*[known_seq(s) for s in seqs]))
+
+    def _enumerate(seq, start=0):
+        return list(enumerate(known_seq(seq), start))
+
+    def _reversed(seq):
+        return list(reversed(known_seq(seq)))
+
+    def numeric(fn):
+        def wrapped(*args, **kwargs):
+            for a in list(args) + list(kwargs.values()):
+                if not _is_const(a):
+                    raise _Unknowable()
+            v = fn(*args, **kwargs)
+            if isinstance(v, (map, filter, zip)):
+                v = list(v)
+            return v
+
+        return wrapped
+
+    table = {
+        "range": _range,
+        "len": _len,
+        "list": _list,
+        "tuple": _tuple,
+        "zip": _zip,
+        "enumerate": _enumerate,
+        "reversed": _reversed,
+        "int": numeric(int),
+        "float": numeric(float),
+        "abs": numeric(abs),
+        "min": numeric(min),
+        "max": numeric(max),
+        "sum": numeric(sum),
+        "round": numeric(round),
+        "bool": numeric(bool),
+        "str": numeric(str),
+        "sorted": numeric(sorted),
+        "divmod": numeric(divmod),
+        "pow": numeric(lambda a, b, *m: UNKNOWN if isinstance(b, int) and b > 256 else pow(a, b, *m)),
+        "print": lambda *a, **k: None,
+        "isinstance": lambda *a: UNKNOWN,
+        "dict": numeric(dict),
+    }
+    out = {k: Builtin(k, v) for k, v in table.items()}
+    out["True"] = True  # type: ignore[assignment]
+    out["False"] = False  # type: ignore[assignment]
+    out["None"] = None  # type: ignore[assignment]
+    return out

@@ -1,0 +1,999 @@
+"""The Keras front-end: reads Keras model code (Keras 3, ``tf.keras``, Keras 1/2 spellings).
+
+It gives the interpreter values for the Keras API: layer classes (constructing a layer
+object), ``Input``, ``Sequential`` and ``Model``, the merge functions, and a few backend
+helpers.  Calling a layer on tensors adds a node to the file's :class:`LayerGraph`, and the
+shape engine computes the node's output shapes and the layer's parameters right away.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from ..diagnostics import Span
+from ..engine.registry import LayerConfig, Options, ShapeIssue, Unresolved, infer, lookup
+from ..engine.shapes import Shape, format_shape, known
+from ..engine.values import UNKNOWN, contains_unknown
+from ..graph import CallNode, LayerGraph, LayerInfo, ModelInfo
+from .evaluator import BoundMethod, ClassVal, Frontend, Interpreter, ModuleRef, Obj
+
+FRAMEWORK = "keras"
+
+# Functions in keras.layers that build a merge layer and call it at once.
+MERGE_FUNCTIONS = {
+    "concatenate": "Concatenate",
+    "add": "Add",
+    "subtract": "Subtract",
+    "multiply": "Multiply",
+    "average": "Average",
+    "maximum": "Maximum",
+    "minimum": "Minimum",
+    "dot": "Dot",
+}
+
+# Keras 1/2 class names that Keras 3 spells differently.
+LEGACY_NAMES = {
+    "Convolution1D": "Conv1D",
+    "Convolution2D": "Conv2D",
+    "Convolution3D": "Conv3D",
+    "AtrousConvolution1D": "Conv1D",
+    "AtrousConvolution2D": "Conv2D",
+    "Deconvolution2D": "Conv2DTranspose",
+    "Deconvolution3D": "Conv3DTranspose",
+    "Convolution2DTranspose": "Conv2DTranspose",
+    "Convolution3DTranspose": "Conv3DTranspose",
+    "SeparableConvolution1D": "SeparableConv1D",
+    "SeparableConvolution2D": "SeparableConv2D",
+    "MaxPool1D": "MaxPooling1D",
+    "MaxPool2D": "MaxPooling2D",
+    "MaxPool3D": "MaxPooling3D",
+    "AvgPool1D": "AveragePooling1D",
+    "AvgPool2D": "AveragePooling2D",
+    "AvgPool3D": "AveragePooling3D",
+    "GlobalMaxPool1D": "GlobalMaxPooling1D",
+    "GlobalMaxPool2D": "GlobalMaxPooling2D",
+    "GlobalMaxPool3D": "GlobalMaxPooling3D",
+    "GlobalAvgPool1D": "GlobalAveragePooling1D",
+    "GlobalAvgPool2D": "GlobalAveragePooling2D",
+    "GlobalAvgPool3D": "GlobalAveragePooling3D",
+    "CuDNNLSTM": "LSTM",
+    "CuDNNGRU": "GRU",
+}
+
+MODEL_CLASSES = {"Model", "Functional", "Sequential"}
+INPUT_NAMES = {"Input", "InputLayer"}
+# Methods of models and layers that return nothing of interest to shapes.
+INERT_METHODS = {
+    "compile", "fit", "fit_generator", "evaluate", "predict", "summary", "save", "save_weights",
+    "load_weights", "set_weights", "get_weights", "get_config", "to_json", "train_on_batch",
+    "predict_on_batch", "test_on_batch", "reset_states", "plot_model",
+}
+
+
+def to_snake_case(name: str) -> str:
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    name = re.sub("([a-z])([A-Z])", r"\1_\2", name)
+    return name.lower()
+
+
+def keras_parts(path: str) -> Optional[List[str]]:
+    """The path with ``tensorflow.keras``/``tf_keras``/``tensorflow.python.keras`` mapped to
+    ``keras``; None when it is not a Keras path."""
+    parts = path.split(".")
+    if parts[0] == "tensorflow":
+        if len(parts) > 1 and parts[1] == "keras":
+            parts = ["keras"] + parts[2:]
+        elif parts[1:3] == ["python", "keras"]:
+            parts = ["keras"] + parts[3:]
+        else:
+            return None
+    elif parts[0] in ("tf_keras",):
+        parts = ["keras"] + parts[1:]
+    if parts[0] != "keras":
+        return None
+    if len(parts) > 1 and parts[1] == "src":
+        parts = [parts[0]] + parts[2:]
+    return parts
+
+
+# --------------------------------------------------------------------------- values
+
+
+class KTensor(Obj):
+    """A symbolic tensor: output ``index`` of a graph node."""
+
+    def __init__(self, node: CallNode, index: int, shape: Shape, fe: "KerasFrontend"):
+        self.node = node
+        self.index = index
+        self.shape = shape
+        self.fe = fe
+
+    def __repr__(self) -> str:
+        return "KTensor(%s#%d %s)" % (self.node.type, self.index, format_shape(self.shape))
+
+    def truth(self):
+        return UNKNOWN
+
+    def shape_value(self):
+        if self.shape is None:
+            return UNKNOWN
+        return tuple(d if known(d) else UNKNOWN for d in self.shape)
+
+    def attr(self, name, interp):
+        if name in ("shape", "_keras_shape"):
+            return self.shape_value()
+        if name == "ndim":
+            return len(self.shape) if self.shape is not None else UNKNOWN
+        if name == "get_shape":
+            return BoundMethod(lambda it, a, k, n: self.shape_value(), name)
+        return UNKNOWN
+
+    def getitem(self, key, interp):
+        return self.fe.op_node(interp, "getitem", [self], None, interp_node=None)
+
+    def unpack(self, n: int):
+        if self.shape is None:
+            return [KTensor(self.node, i, None, self.fe) for i in range(n)]
+        return None
+
+    def merge_with(self, other):
+        if not isinstance(other, KTensor):
+            return UNKNOWN
+        if other.node is self.node and other.index == self.index:
+            return self
+        return self.fe.phi(self, other)
+
+
+class KLayer(Obj, LayerConfig):
+    """A Keras layer object (one per constructor call)."""
+
+    def __init__(self, fe: "KerasFrontend", type_: str, args, kwargs, span: Span, written: str):
+        LayerConfig.__init__(self, FRAMEWORK, type_, tuple(args), dict(kwargs))
+        self.fe = fe
+        self.span = span
+        self.written = written  # the class name as the code spells it
+        name = kwargs.get("name")
+        self.name = name if isinstance(name, str) else fe.unique_name(to_snake_case(type_))
+        self.nodes: List[CallNode] = []
+        self.built = False
+        self.params: Optional[int] = None
+        self.non_trainable = 0
+        tr = kwargs.get("trainable", True)
+        self.trainable = tr if isinstance(tr, bool) else True
+        self.known_type = lookup(FRAMEWORK, type_) is not None
+
+    __hash__ = LayerConfig.__hash__
+    __eq__ = LayerConfig.__eq__
+
+    def __repr__(self) -> str:
+        return "KLayer(%s %s)" % (self.type, self.name)
+
+    def call(self, interp, args, kwargs, node):
+        return self.fe.call_layer(interp, self, args, kwargs, node)
+
+    def set_attr(self, name, value, interp):
+        if name == "trainable" and isinstance(value, bool):
+            self.trainable = value
+
+    def first_outputs(self) -> Optional[List[Shape]]:
+        return self.nodes[0].outputs if self.nodes else None
+
+    def attr(self, name, interp):
+        if name in ("output", "input") and self.nodes:
+            node = self.nodes[0]
+            if name == "input":
+                ins = [KTensor(p, i, p.outputs[i] if i < len(p.outputs) else None, self.fe) for p, i in node.inputs]
+                return ins[0] if len(ins) == 1 else (ins or UNKNOWN)
+            outs = self.fe.tensors_of(node)
+            return outs[0] if len(outs) == 1 else outs
+        if name == "output_shape" and self.nodes:
+            outs = self.nodes[0].outputs
+            if len(outs) == 1 and outs[0] is not None:
+                return tuple(outs[0])
+            return UNKNOWN
+        if name == "name":
+            return self.name
+        if name == "trainable":
+            return self.trainable
+        if name == "count_params":
+            return BoundMethod(lambda it, a, k, n: self.params if self.params is not None else UNKNOWN, name)
+        if name in INERT_METHODS:
+            return BoundMethod(lambda it, a, k, n: UNKNOWN, name)
+        if name in ("units", "filters", "kernel_size", "strides", "padding", "activation", "rate"):
+            return self.kwargs.get(name, UNKNOWN)
+        return UNKNOWN
+
+
+class KSequential(KLayer):
+    """``keras.Sequential``: a list of layers applied in order."""
+
+    def __init__(self, fe, args, kwargs, span, written):
+        super().__init__(fe, "Sequential", (), {k: v for k, v in kwargs.items() if k == "name"}, span, written)
+        self.layers: List[Any] = []
+        self.input: Optional[KTensor] = None
+        self.output: Optional[KTensor] = None
+        self.tainted = False
+        self.deferred = False  # layers were added before any input shape was known
+        self.model_span = span
+
+    def taint(self):
+        self.tainted = True
+
+    def add(self, interp, layer, span: Span):
+        if interp.speculative:
+            self.tainted = True
+        if isinstance(layer, KTensor) and layer.node.kind == "input":
+            if not self.layers:
+                self.input = self.output = layer
+            return
+        if isinstance(layer, KLayer) and layer.type == "InputLayer":
+            if not self.layers and layer.nodes:
+                self.input = self.output = self.fe.tensors_of(layer.nodes[0])[0]
+            return
+        if not isinstance(layer, KLayer):
+            self.tainted = True
+            self.output = None
+            return
+        if not self.layers and self.output is None:
+            shape = self.fe.implicit_input_shape(layer)
+            if shape is not None:
+                self.input = self.output = self.fe.make_input(interp, shape, layer.span)
+        self.layers.append(layer)
+        if self.output is not None and not self.tainted:
+            self.output = self.fe.apply(interp, layer, [self.output], layer.span)
+            if isinstance(self.output, list):
+                self.output = self.output[0] if len(self.output) == 1 else None
+        else:
+            self.deferred = self.output is None
+            self.output = None
+
+    def build(self, interp, shape):
+        if self.input is not None or shape is UNKNOWN or contains_unknown(shape):
+            return
+        if not isinstance(shape, (tuple, list)) or not shape:
+            return
+        layers, self.layers = self.layers, []
+        self.input = self.output = self.fe.make_input(interp, tuple(shape)[1:], self.model_span, batch=shape[0])
+        for layer in layers:
+            self.add(interp, layer, layer.span)
+
+    def attr(self, name, interp):
+        if name == "add":
+            return BoundMethod(lambda it, a, k, n: self.add(it, a[0] if a else k.get("layer", UNKNOWN), it.span(n)), name)
+        if name == "build":
+            return BoundMethod(lambda it, a, k, n: self.build(it, a[0] if a else k.get("input_shape", UNKNOWN)), name)
+        if name == "pop":
+            def pop(it, a, k, n):
+                if self.layers:
+                    self.layers.pop()
+                self.tainted = True
+                self.output = None
+            return BoundMethod(pop, name)
+        if name == "layers":
+            return list(self.layers) if not self.tainted else UNKNOWN
+        if name in ("output", "outputs"):
+            if self.output is None or self.tainted:
+                return UNKNOWN
+            return self.output if name == "output" else [self.output]
+        if name in ("input", "inputs"):
+            if self.input is None:
+                return UNKNOWN
+            return self.input if name == "input" else [self.input]
+        if name == "output_shape":
+            if self.output is None or self.tainted or self.output.shape is None:
+                return UNKNOWN
+            return tuple(self.output.shape)
+        if name == "count_params":
+            return BoundMethod(lambda it, a, k, n: self.fe.model_params(self)[0] if self.fe.model_params(self)[0] is not None else UNKNOWN, name)
+        return super().attr(name, interp)
+
+    def sub_layers(self) -> List[Any]:
+        return list(self.layers)
+
+    def replay(self, shapes: List[Shape]) -> List[Shape]:
+        """Output shapes of the whole model on new input shapes (no diagnostics)."""
+        if self.tainted:
+            return [None]
+        cur = list(shapes)
+        for layer in self.layers:
+            cur = self.fe.shapes_only(layer, cur)
+        return cur
+
+
+class KFunctional(KLayer):
+    """``keras.Model(inputs, outputs)``."""
+
+    def __init__(self, fe, inputs: List[KTensor], outputs: List[KTensor], kwargs, span, written, complete: bool):
+        super().__init__(fe, "Functional", (), {k: v for k, v in kwargs.items() if k == "name"}, span, written)
+        self.inputs = inputs
+        self.outputs = outputs
+        self.complete = complete  # inputs and outputs were all known tensors
+        self.model_span = span
+        self.tainted = not complete
+
+    def taint(self):
+        pass  # a built functional model cannot change
+
+    def sub_layers(self) -> List[Any]:
+        if not self.complete:
+            return []
+        return [op for op in self.fe.keras_order(self.inputs, self.outputs) if isinstance(op, KLayer)]
+
+    def attr(self, name, interp):
+        if name in ("output", "outputs"):
+            if not self.complete:
+                return UNKNOWN
+            if name == "outputs" or len(self.outputs) != 1:
+                return list(self.outputs)
+            return self.outputs[0]
+        if name in ("input", "inputs"):
+            if not self.complete:
+                return UNKNOWN
+            if name == "inputs" or len(self.inputs) != 1:
+                return list(self.inputs)
+            return self.inputs[0]
+        if name == "layers":
+            return self.sub_layers() if self.complete else UNKNOWN
+        if name == "output_shape":
+            if self.complete and len(self.outputs) == 1 and self.outputs[0].shape is not None:
+                return tuple(self.outputs[0].shape)
+            return UNKNOWN
+        if name == "get_layer":
+            def get_layer(it, a, k, n):
+                want = a[0] if a else k.get("name")
+                for layer in self.sub_layers():
+                    if layer.name == want:
+                        return layer
+                return UNKNOWN
+            return BoundMethod(get_layer, name)
+        return super().attr(name, interp)
+
+    def replay(self, shapes: List[Shape]) -> List[Shape]:
+        if not self.complete:
+            return [None] * max(1, len(self.outputs))
+        own = [t.shape for t in self.inputs]
+        if len(own) == len(shapes) and all(_compatible_shape(a, b) for a, b in zip(own, shapes)):
+            return [t.shape for t in self.outputs]
+        # Re-run the graph on the new shapes.
+        values: Dict[Tuple[int, int], Shape] = {}
+        for t, s in zip(self.inputs, shapes):
+            values[(t.node.id, t.index)] = s
+        order = self.fe.topological(self.inputs, self.outputs)
+        for node in order:
+            if node.kind == "input" or any((node.id, i) in values for i in range(len(node.outputs))):
+                continue
+            ins = [values.get((p.id, i)) for p, i in node.inputs]
+            if node.kind == "layer" and node.layer is not None:
+                outs = self.fe.shapes_only(node.layer, ins)
+            else:
+                outs = [None] * max(1, len(node.outputs))
+            for i, s in enumerate(outs):
+                values[(node.id, i)] = s
+        return [values.get((t.node.id, t.index)) for t in self.outputs]
+
+
+def _compatible_shape(a: Shape, b: Shape) -> bool:
+    if a is None or b is None:
+        return a is b
+    return len(a) == len(b) and all(x == y for x, y in zip(a[1:], b[1:]))
+
+
+class CustomClassLayer(KLayer):
+    """An instance of a layer or model class defined in the analysed code: shapes unknown."""
+
+
+# --------------------------------------------------------------------------- the front-end
+
+
+class KerasFrontend(Frontend):
+    def __init__(self, graph: LayerGraph, options: Options, input_override: Optional[List[Tuple]] = None):
+        self.graph = graph
+        self.options = options
+        self.uids: Dict[str, int] = {}
+        self.models: List[KLayer] = []
+        self.input_override = input_override or []
+        self.inputs_made = 0
+
+    # -- names ----------------------------------------------------------------------
+
+    def unique_name(self, base: str) -> str:
+        n = self.uids.get(base, 0)
+        self.uids[base] = n + 1
+        return base if n == 0 else "%s_%d" % (base, n)
+
+    def knows_path(self, path: str) -> bool:
+        parts = keras_parts(path)
+        if parts is None:
+            return False
+        name = parts[-1]
+        return (
+            name in MERGE_FUNCTIONS
+            or name in LEGACY_NAMES
+            or name in MODEL_CLASSES
+            or name in INPUT_NAMES
+            or lookup(FRAMEWORK, name) is not None
+        )
+
+    # -- resolution -----------------------------------------------------------------
+
+    def call_path(self, interp: Interpreter, path: str, args, kwargs, node):
+        parts = keras_parts(path)
+        if parts is None:
+            return self.foreign_call(interp, path, args, kwargs, node)
+        name = parts[-1]
+        inner = parts[1:-1]
+        span = interp.span(node)
+        if name in ("Input",) and (not inner or inner[-1] in ("layers", "input_layer", "engine")):
+            return self.input_call(interp, args, kwargs, span)
+        if name == "Sequential" and (not inner or "models" in inner or "engine" in inner or "sequential" in inner):
+            return self.sequential(interp, args, kwargs, span, name)
+        if name in ("Model", "Functional") and (not inner or "models" in inner or "engine" in inner or "functional" in inner or "training" in inner):
+            return self.functional(interp, args, kwargs, span, name)
+        if "layers" in inner or (inner and inner[0] == "layers"):
+            if name in MERGE_FUNCTIONS:
+                return self.merge_function(interp, name, args, kwargs, span)
+            if name[:1].isupper():
+                return self.make_layer(interp, name, args, kwargs, span)
+            return UNKNOWN
+        if inner and inner[0] in ("backend", "config"):
+            return self.backend_call(interp, name, args, kwargs)
+        if inner and inner[0] == "ops":
+            tensors = [a for a in _flatten(args) if isinstance(a, KTensor)]
+            if tensors:
+                return self.op_call(interp, name, args, kwargs, node)
+            return UNKNOWN
+        if inner and inner[0] in ("utils",) and name == "plot_model":
+            return None
+        interp.taint_args(args, kwargs)
+        return UNKNOWN
+
+    def foreign_call(self, interp, path, args, kwargs, node):
+        """A call into another library (tf.*, np.*): unknown; tensors keep the graph connected."""
+        tensors = [a for a in _flatten(list(args) + list(kwargs.values())) if isinstance(a, KTensor)]
+        if tensors:
+            return self.op_node(interp, path.rsplit(".", 1)[-1], tensors, None, interp_node=node)
+        if path in ("numpy.prod", "np.prod") or path.endswith(".prod"):
+            seq = args[0] if args else UNKNOWN
+            if isinstance(seq, (tuple, list)) and all(isinstance(v, int) and not isinstance(v, bool) for v in seq):
+                out = 1
+                for v in seq:
+                    out *= v
+                return out
+        return NotImplemented
+
+    def backend_call(self, interp, name, args, kwargs):
+        if name == "image_data_format":
+            return self.options.image_data_format
+        if name == "image_dim_ordering":
+            return "th" if self.options.image_data_format == "channels_first" else "tf"
+        if name == "set_image_data_format" and args and args[0] in ("channels_first", "channels_last"):
+            self.options.image_data_format = args[0]
+            return None
+        if name == "int_shape" and args and isinstance(args[0], KTensor):
+            return args[0].shape_value()
+        if name == "clear_session":
+            return None
+        return UNKNOWN
+
+    def instantiate_class(self, interp, cls: ClassVal, args, kwargs, node):
+        bases = [keras_parts(p) for p in cls.base_paths(interp)]
+        if not any(b is not None and b[-1] in ("Layer", "Model", "Sequential") for b in bases):
+            return NotImplemented
+        layer = CustomClassLayer(self, cls.name, args, {k: v for k, v in kwargs.items() if k == "name"}, interp.span(node), cls.name)
+        layer.known_type = False
+        return layer
+
+    # -- construction ---------------------------------------------------------------
+
+    def make_layer(self, interp, written: str, args, kwargs, span: Span) -> KLayer:
+        type_, args, kwargs = translate_legacy(written, list(args), dict(kwargs))
+        if type_ in INPUT_NAMES:
+            return self.input_layer(interp, args, kwargs, span)
+        return KLayer(self, type_, args, kwargs, span, written)
+
+    def implicit_input_shape(self, layer: KLayer) -> Optional[Tuple]:
+        """The input shape a first layer declares (``input_shape=``, ``input_dim=``, ...)."""
+        kw = layer.kwargs
+        if "batch_input_shape" in kw and isinstance(kw["batch_input_shape"], (tuple, list)):
+            bis = tuple(kw["batch_input_shape"])
+            return ("batch", bis[0]) + bis[1:] if bis else None
+        if "batch_shape" in kw and isinstance(kw["batch_shape"], (tuple, list)):
+            bs = tuple(kw["batch_shape"])
+            return ("batch", bs[0]) + bs[1:] if bs else None
+        if "input_shape" in kw:
+            v = kw["input_shape"]
+            if isinstance(v, int) and not isinstance(v, bool):
+                return (v,)
+            return tuple(v) if isinstance(v, (tuple, list)) else UNKNOWN
+        if layer.type != "Embedding" and "input_dim" in kw:
+            dim = kw["input_dim"]
+            if "input_length" in kw:
+                return (kw["input_length"], dim)
+            return (dim,)
+        if layer.type == "Embedding" and "input_length" in kw:
+            return (kw["input_length"],)
+        return None
+
+    def make_input(self, interp, shape, span: Span, batch=None, name=None) -> KTensor:
+        if isinstance(shape, tuple) and len(shape) == 2 and shape[0] == "batch":
+            # from batch_input_shape: ("batch", batch_dim) + rest
+            batch = shape[1]
+            shape = ()
+        if self.inputs_made < len(self.input_override):
+            shape = tuple(self.input_override[self.inputs_made])
+        self.inputs_made += 1
+        dims: Optional[Tuple] = None
+        if isinstance(shape, (tuple, list)):
+            dims = tuple(d if (isinstance(d, int) and not isinstance(d, bool) and d >= 0) else None for d in shape)
+        elif isinstance(shape, int) and not isinstance(shape, bool):
+            dims = (shape,)
+        b = batch if isinstance(batch, int) and not isinstance(batch, bool) else None
+        full = None if dims is None else (b,) + dims
+        node = self.graph.add("input", "InputLayer", span)
+        node.outputs = [full]
+        return KTensor(node, 0, full, self)
+
+    def input_call(self, interp, args, kwargs, span) -> Any:
+        shape = args[0] if args else kwargs.get("shape", None)
+        batch = kwargs.get("batch_size", args[1] if len(args) > 1 else None)
+        if "batch_shape" in kwargs and isinstance(kwargs["batch_shape"], (tuple, list)) and kwargs["batch_shape"]:
+            bs = tuple(kwargs["batch_shape"])
+            shape, batch = bs[1:], bs[0]
+        if shape is None and "tensor" in kwargs:
+            return kwargs["tensor"] if isinstance(kwargs["tensor"], KTensor) else UNKNOWN
+        return self.make_input(interp, shape if shape is not None else UNKNOWN, span, batch=batch)
+
+    def input_layer(self, interp, args, kwargs, span):
+        shape = kwargs.get("shape", kwargs.get("input_shape", args[0] if args else UNKNOWN))
+        batch = kwargs.get("batch_size")
+        bs = kwargs.get("batch_shape", kwargs.get("batch_input_shape"))
+        if isinstance(bs, (tuple, list)) and bs:
+            shape, batch = tuple(bs)[1:], bs[0]
+        t = self.make_input(interp, shape, span, batch=batch)
+        layer = KLayer(self, "InputLayer", (), {}, span, "InputLayer")
+        layer.nodes.append(t.node)
+        t.node.layer = layer
+        return layer
+
+    def sequential(self, interp, args, kwargs, span, written):
+        seq = KSequential(self, args, kwargs, span, written)
+        self.models.append(seq)
+        items = args[0] if args else kwargs.get("layers", None)
+        if items is None:
+            return seq
+        if not isinstance(items, (list, tuple)):
+            seq.tainted = True
+            return seq
+        for item in items:
+            seq.add(interp, item, span)
+        return seq
+
+    def functional(self, interp, args, kwargs, span, written):
+        ins = args[0] if args else kwargs.get("inputs", kwargs.get("input", UNKNOWN))
+        outs = args[1] if len(args) > 1 else kwargs.get("outputs", kwargs.get("output", UNKNOWN))
+        in_list = _flatten_struct(ins)
+        out_list = _flatten_struct(outs)
+        complete = (
+            in_list is not None
+            and out_list is not None
+            and all(isinstance(t, KTensor) for t in in_list + out_list)
+            and bool(out_list)
+        )
+        model = KFunctional(
+            self,
+            [t for t in (in_list or []) if isinstance(t, KTensor)],
+            [t for t in (out_list or []) if isinstance(t, KTensor)],
+            kwargs,
+            span,
+            written,
+            complete,
+        )
+        self.models.append(model)
+        return model
+
+    def merge_function(self, interp, fname, args, kwargs, span):
+        type_ = MERGE_FUNCTIONS[fname]
+        inputs = args[0] if args else kwargs.pop("inputs", UNKNOWN)
+        ctor_kwargs = {k: v for k, v in kwargs.items() if k != "inputs"}
+        ctor_args = list(args[1:])
+        if fname == "concatenate" and ctor_args:
+            ctor_kwargs.setdefault("axis", ctor_args.pop(0))
+        if fname == "dot" and ctor_args:
+            ctor_kwargs.setdefault("axes", ctor_args.pop(0))
+        layer = KLayer(self, type_, ctor_args, ctor_kwargs, span, fname)
+        return self.call_layer_on(interp, layer, [inputs], span)
+
+    # -- calls ----------------------------------------------------------------------
+
+    def call_layer(self, interp, layer: KLayer, args, kwargs, node):
+        span = interp.span(node)
+        if layer.type in ("MultiHeadAttention", "Attention", "AdditiveAttention", "GroupQueryAttention"):
+            positional = list(args)
+            for key in ("query", "value", "key"):
+                if key in kwargs and kwargs[key] is not None:
+                    positional.append(kwargs[key])
+            if kwargs.get("return_attention_scores") is True:
+                layer_out = self.call_layer_on(interp, layer, positional, span)
+                return [layer_out, self.op_node(interp, "attention_scores", [], None, interp_node=node)]
+            return self.call_layer_on(interp, layer, positional, span)
+        if not args and "inputs" in kwargs:
+            args = [kwargs["inputs"]]
+        return self.call_layer_on(interp, layer, list(args[:1]), span)
+
+    def call_layer_on(self, interp, layer: KLayer, args: List[Any], span: Span):
+        tensors = _flatten(args)
+        return self.apply(interp, layer, tensors, span)
+
+    def tensors_of(self, node: CallNode) -> List[KTensor]:
+        outs = node.outputs or [None]
+        return [KTensor(node, i, s, self) for i, s in enumerate(outs)]
+
+    def apply(self, interp, layer: KLayer, inputs: List[Any], span: Span):
+        """Call ``layer`` on ``inputs``: a graph node, shapes from the engine, the result tensor(s)."""
+        connected = [t for t in inputs if isinstance(t, KTensor)]
+        all_known = len(connected) == len(inputs) and bool(inputs)
+        node = self.graph.add("layer", layer.type, span, layer, [(t.node, t.index) for t in connected])
+        node.input_shapes = [t.shape for t in connected]
+        layer.nodes.append(node)
+        outputs: List[Shape]
+        params = None
+        non_trainable = 0
+        if not all_known:
+            outputs = [None]
+        elif isinstance(layer, (KSequential, KFunctional)):
+            outputs = layer.replay(node.input_shapes)
+            params, non_trainable = self.model_params(layer)
+        elif not layer.known_type:
+            outputs = [None]
+        else:
+            try:
+                result = infer(layer, node.input_shapes, self.options)
+                outputs = list(result.outputs)
+                params = result.params
+                non_trainable = result.non_trainable
+            except ShapeIssue as issue:
+                node.issue = issue
+                outputs = [None]
+            except Unresolved:
+                outputs = [None]
+            except RecursionError:
+                outputs = [None]
+        node.outputs = outputs
+        if not layer.built:
+            layer.built = True
+            layer.params = params
+            layer.non_trainable = non_trainable
+        tensors = self.tensors_of(node)
+        if len(tensors) == 1:
+            return tensors[0]
+        return tensors
+
+    def shapes_only(self, layer, shapes: List[Shape]) -> List[Shape]:
+        if any(s is None for s in shapes):
+            return [None]
+        if isinstance(layer, (KSequential, KFunctional)):
+            return layer.replay(shapes)
+        if not isinstance(layer, KLayer) or not layer.known_type:
+            return [None]
+        try:
+            return list(infer(layer, shapes, self.options).outputs)
+        except (ShapeIssue, Unresolved, RecursionError):
+            return [None]
+
+    def op_node(self, interp, op: str, tensors: List[KTensor], shape: Shape, interp_node=None, issue=None):
+        span = interp.span(interp_node) if interp_node is not None else (tensors[0].node.span if tensors else Span(1, 0, 1, 0))
+        node = self.graph.add("op", op, span, None, [(t.node, t.index) for t in tensors])
+        node.input_shapes = [t.shape for t in tensors]
+        node.outputs = [shape]
+        node.issue = issue
+        return KTensor(node, 0, shape, self)
+
+    def phi(self, a: KTensor, b: KTensor) -> KTensor:
+        """The tensor after an uncertain branch: shape kept only where both paths agree."""
+        shape: Shape = None
+        if a.shape is not None and b.shape is not None and len(a.shape) == len(b.shape):
+            shape = tuple(x if x == y else None for x, y in zip(a.shape, b.shape))
+        node = self.graph.add("op", "branch", a.node.span, None, [(a.node, a.index), (b.node, b.index)])
+        node.input_shapes = [a.shape, b.shape]
+        node.outputs = [shape]
+        return KTensor(node, 0, shape, self)
+
+    def op_call(self, interp, name, args, kwargs, node):
+        tensors = [a for a in _flatten(args) if isinstance(a, KTensor)]
+        if name in ("add", "subtract", "multiply", "divide", "maximum", "minimum", "true_divide") and len(args) == 2:
+            return self.binary_op(interp, "+", args[0], args[1], node)
+        return self.op_node(interp, name, tensors, None, interp_node=node)
+
+    def binary_op(self, interp, op, left, right, node):
+        lt = isinstance(left, KTensor)
+        rt = isinstance(right, KTensor)
+        if not (lt or rt):
+            return NotImplemented
+        tensors = [t for t in (left, right) if isinstance(t, KTensor)]
+        if lt and rt:
+            shape, issue = broadcast(left.shape, right.shape, op)
+            return self.op_node(interp, _OP_NAMES.get(op, op), tensors, shape, interp_node=node, issue=issue)
+        t = left if lt else right
+        other = right if lt else left
+        if isinstance(other, (int, float)) and not isinstance(other, bool) and op in ("+", "-", "*", "/", "**", "//", "%"):
+            return self.op_node(interp, _OP_NAMES.get(op, op), tensors, t.shape, interp_node=node)
+        return self.op_node(interp, _OP_NAMES.get(op, op), tensors, None, interp_node=node)
+
+    # -- models ---------------------------------------------------------------------
+
+    def keras_order(self, inputs: List[KTensor], outputs: List[KTensor]) -> List[Any]:
+        """The operations of a functional model in Keras's order: by decreasing depth
+        (distance to the outputs), ties broken by first visit in a depth-first walk from
+        the outputs."""
+        input_keys = {(t.node.id, t.index) for t in inputs}
+        op_index: Dict[Any, int] = {}
+        finished = set()
+        post: List[CallNode] = []
+
+        def op_of(node: CallNode):
+            return node.layer if node.layer is not None else node
+
+        for out in outputs:
+            stack = [(out.node, (out.node.id, out.index), False)]
+            while stack:
+                node, key, expanded = stack.pop()
+                if expanded:
+                    if node.id not in finished:
+                        finished.add(node.id)
+                        post.append(node)
+                    continue
+                if node.id in finished:
+                    continue
+                op = op_of(node)
+                if op not in op_index:
+                    op_index[op] = len(op_index)
+                stack.append((node, key, True))
+                if node.kind != "input" and key not in input_keys:
+                    for producer, idx in reversed(node.inputs):
+                        if producer.id not in finished:
+                            stack.append((producer, (producer.id, idx), False))
+        node_depth: Dict[int, int] = {}
+        op_depth: Dict[Any, int] = {}
+        members = {n.id for n in post}
+        for node in reversed(post):
+            depth = node_depth.setdefault(node.id, 0)
+            op = op_of(node)
+            depth = max(depth, op_depth.get(op, 0))
+            op_depth[op] = depth
+            node_depth[node.id] = depth
+            for producer, _ in node.inputs:
+                if producer.id in members:
+                    node_depth[producer.id] = max(depth + 1, node_depth.get(producer.id, 0))
+        for t in inputs:
+            op = op_of(t.node)
+            if op not in op_depth:
+                op_depth[op] = 0
+                op_index[op] = -1
+        by_depth: Dict[int, List[Any]] = {}
+        for op, d in op_depth.items():
+            by_depth.setdefault(d, []).append(op)
+        ordered: List[Any] = []
+        for d in sorted(by_depth, reverse=True):
+            ordered.extend(sorted(by_depth[d], key=lambda o: op_index.get(o, -1)))
+        return ordered
+
+    def topological(self, inputs, outputs) -> List[CallNode]:
+        seen = set()
+        order: List[CallNode] = []
+        input_keys = {t.node.id for t in inputs}
+        for out in outputs:
+            stack = [(out.node, False)]
+            while stack:
+                node, done = stack.pop()
+                if done:
+                    if node.id not in seen:
+                        seen.add(node.id)
+                        order.append(node)
+                    continue
+                if node.id in seen:
+                    continue
+                stack.append((node, True))
+                if node.id not in input_keys:
+                    for p, _ in node.inputs:
+                        stack.append((p, False))
+        return order
+
+    def model_params(self, model) -> Tuple[Optional[int], int]:
+        """(total, non-trainable) over the model's unique weights."""
+        seen = set()
+        total = 0
+        frozen = 0
+        known_all = True
+
+        def visit(layer, trainable=True):
+            nonlocal total, frozen, known_all
+            if id(layer) in seen:
+                return
+            seen.add(id(layer))
+            if isinstance(layer, (KSequential, KFunctional)):
+                if layer.tainted:
+                    known_all = False
+                for sub in layer.sub_layers():
+                    visit(sub, trainable and layer.trainable)
+                return
+            if not isinstance(layer, KLayer) or layer.params is None:
+                known_all = False
+                return
+            total += layer.params
+            frozen += layer.params if not (trainable and layer.trainable) else layer.non_trainable
+
+        visit(model)
+        return (total if known_all else None), frozen
+
+    def summarize(self, model, path: str, variable: Optional[str]) -> ModelInfo:
+        rows: List[LayerInfo] = []
+        resolved = not model.tainted
+        if isinstance(model, KFunctional) and not model.complete:
+            resolved = False
+        for layer in model.sub_layers():
+            if not isinstance(layer, KLayer):
+                continue
+            if isinstance(layer, (KSequential, KFunctional)):
+                params, frozen = self.model_params(layer)
+                if layer.nodes:
+                    outs = layer.nodes[0].outputs
+                else:
+                    outs = [t.shape for t in (layer.outputs if isinstance(layer, KFunctional) else [layer.output] if layer.output else [])] or [None]
+            else:
+                params, frozen = layer.params, layer.non_trainable
+                outs = layer.first_outputs() or [None]
+            shape = outs[0] if len(outs) == 1 else list(outs)
+            if params is None or any(s is None for s in outs) or any(n.issue is not None for n in layer.nodes):
+                resolved = False
+            rows.append(LayerInfo(layer.name, layer.type, layer.span.line, shape, params, frozen, layer.trainable))
+        total, frozen = self.model_params(model)
+        if total is None:
+            resolved = False
+        return ModelInfo(
+            name=model.name,
+            framework=FRAMEWORK,
+            path=path,
+            line=model.model_span.line,
+            variable=variable,
+            layers=rows,
+            total_params=total,
+            trainable_params=None if total is None else total - frozen,
+            non_trainable_params=None if total is None else frozen,
+            resolved=resolved,
+        )
+
+
+_OP_NAMES = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide", "@": "matmul", "**": "power", "//": "floor_divide", "%": "mod"}
+
+
+def broadcast(a: Shape, b: Shape, op: str = "+"):
+    """NumPy broadcasting of two shapes: (shape, ShapeIssue or None)."""
+    if a is None or b is None:
+        return None, None
+    if op == "@":
+        return None, None
+    out = []
+    for i in range(1, max(len(a), len(b)) + 1):
+        x = a[-i] if i <= len(a) else 1
+        y = b[-i] if i <= len(b) else 1
+        if known(x) and known(y):
+            if x == y or y == 1:
+                out.append(x)
+            elif x == 1:
+                out.append(y)
+            else:
+                return None, ShapeIssue(
+                    "merge",
+                    "Operands of '%s' have shapes %s and %s, which do not broadcast (dimension %d vs %d)"
+                    % (op, format_shape(a), format_shape(b), x, y),
+                )
+        elif known(x) and x != 1:
+            out.append(x)
+        elif known(y) and y != 1:
+            out.append(y)
+        elif x == y and isinstance(x, str):
+            out.append(x)
+        else:
+            out.append(None)
+    return tuple(reversed(out)), None
+
+
+def _flatten(values) -> List[Any]:
+    out: List[Any] = []
+    for v in values:
+        if isinstance(v, (list, tuple)):
+            out.extend(_flatten(v))
+        else:
+            out.append(v)
+    return out
+
+
+def _flatten_struct(v) -> Optional[List[Any]]:
+    if v is UNKNOWN:
+        return None
+    if isinstance(v, (list, tuple)):
+        out: List[Any] = []
+        for x in v:
+            f = _flatten_struct(x)
+            if f is None:
+                return None
+            out.extend(f)
+        return out
+    if isinstance(v, dict):
+        return _flatten_struct(list(v.values()))
+    return [v]
+
+
+# --------------------------------------------------------------------------- legacy spellings
+
+
+def _data_format(dim_ordering):
+    if dim_ordering == "th":
+        return "channels_first"
+    if dim_ordering == "tf":
+        return "channels_last"
+    return None
+
+
+def translate_legacy(written: str, args: List[Any], kwargs: Dict[str, Any]):
+    """Map Keras 1/2 spellings to Keras 3's class names and arguments."""
+    type_ = LEGACY_NAMES.get(written, written)
+    kw = dict(kwargs)
+    legacy_conv = written.startswith(("Convolution", "AtrousConvolution", "Deconvolution")) or "nb_filter" in kw
+
+    def rename(old, new):
+        if old in kw and new not in kw:
+            kw[new] = kw.pop(old)
+        else:
+            kw.pop(old, None)
+
+    if legacy_conv and type_ in ("Conv1D",):
+        names = ["nb_filter", "filter_length"]
+        for i, n in enumerate(names):
+            if i < len(args):
+                kw.setdefault(n, args[i])
+        if len(args) <= 2 or "nb_filter" in kw:
+            args = args[2:] if len(args) >= 2 else []
+            rename("nb_filter", "filters")
+            rename("filter_length", "kernel_size")
+            rename("subsample_length", "strides")
+            rename("atrous_rate", "dilation_rate")
+    elif legacy_conv and type_ in ("Conv2D", "Conv2DTranspose", "Conv3D", "Conv3DTranspose"):
+        nd = 3 if type_.startswith("Conv3D") else 2
+        names = ["nb_filter", "kernel_dim1", "kernel_dim2", "kernel_dim3"][: nd + 1] if nd == 3 else ["nb_filter", "nb_row", "nb_col"]
+        ints = [a for a in args[: nd + 1]]
+        if len(ints) == nd + 1 or "nb_filter" in kw or "nb_row" in kw:
+            for i, n in enumerate(names):
+                if i < len(args):
+                    kw.setdefault(n, args[i])
+            args = args[nd + 1 :]
+            rename("nb_filter", "filters")
+            dims = [kw.pop(n, UNKNOWN) for n in names[1:]]
+            if "kernel_size" not in kw:
+                kw["kernel_size"] = tuple(dims)
+            rename("subsample", "strides")
+            rename("atrous_rate", "dilation_rate")
+            if type_ == "Conv2DTranspose":
+                kw.pop("output_shape", None)
+    rename("border_mode", "padding")
+    if type_ != "Embedding":
+        rename("output_dim", "units")
+    if "pool_length" in kw:
+        rename("pool_length", "pool_size")
+    if "stride" in kw:
+        rename("stride", "strides")
+    if "dim_ordering" in kw:
+        df = _data_format(kw.pop("dim_ordering"))
+        if df:
+            kw.setdefault("data_format", df)
+    for dead in ("init", "W_regularizer", "b_regularizer", "W_constraint", "b_constraint", "bias", "inner_init", "consume_less", "weights"):
+        if dead in kw:
+            if dead == "bias" and isinstance(kw[dead], bool):
+                kw["use_bias"] = kw.pop(dead)
+            else:
+                kw.pop(dead)
+    return type_, args, kw
