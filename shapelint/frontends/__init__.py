@@ -1,0 +1,1 @@
+"""Framework front-ends: read model code into the layer graph."""
