@@ -122,6 +122,17 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
         line = getattr(exc, "raw_line", 1) or 1
         col = getattr(exc, "raw_column", 0) or 0
         msg = str(getattr(exc, "message", "")) or str(exc).splitlines()[0]
+        # CPython's parser places errors better and words them as users know them
+        import ast
+
+        try:
+            ast.parse(text)
+        except SyntaxError as se:
+            line = se.lineno or line
+            col = max((se.offset or 1) - 1, 0)
+            msg = se.msg
+        except (ValueError, RecursionError, MemoryError):
+            pass
         result.diagnostics.append(_diag("SL001", "Syntax error: %s." % msg.rstrip("."), path, Span(line, col, line, col)))
         return
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)

@@ -1,0 +1,253 @@
+"""The command line: subcommands, formats, exit codes, bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from shapelint import cli
+
+BUGGY = textwrap.dedent(
+    """\
+    import keras
+    from keras import layers
+
+    model = keras.Sequential()
+    model.add(keras.Input(shape=(28, 28, 1)))
+    model.add(layers.Conv2D(8, 3))
+    model.add(layers.Flatten())
+    model.add(layers.LSTM(4))
+    """
+)
+
+CLEAN = textwrap.dedent(
+    """\
+    import keras
+    from keras import layers
+
+    inputs = keras.Input(shape=(28, 28, 1))
+    x = layers.Conv2D(8, 3, activation="relu")(inputs)
+    x = layers.GlobalAveragePooling2D()(x)
+    outputs = layers.Dense(10)(x)
+    model = keras.Model(inputs, outputs)
+    """
+)
+
+
+def write(tmp_path, name, text, encoding="utf-8"):
+    p = tmp_path / name
+    p.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        p.write_bytes(text)
+    else:
+        p.write_text(text, encoding=encoding)
+    return str(p)
+
+
+def run(argv, capsys):
+    code = cli.main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_clean_file_exits_0_and_prints_nothing(tmp_path, capsys):
+    path = write(tmp_path, "clean.py", CLEAN)
+    code, out, err = run([path], capsys)
+    assert code == 0
+    assert out == ""
+
+
+def test_bug_exits_1_with_concise_line(tmp_path, capsys):
+    path = write(tmp_path, "bug.py", BUGGY)
+    code, out, _ = run(["check", path], capsys)
+    assert code == 1
+    # 1-based line and column, ruff's concise format
+    assert out.splitlines() == [
+        "%s:8:11: SL103 LSTM expects 3-D input (batch, timesteps, features) but receives (None, 5408) "
+        "from Flatten at line 7. A recurrent layer needs a sequence: the usual fix is return_sequences=True "
+        "on the previous recurrent layer, a Reshape to (timesteps, features), or a RepeatVector." % path
+    ]
+
+
+def test_check_is_the_default_subcommand(tmp_path, capsys):
+    path = write(tmp_path, "src/bug.py", BUGGY)
+    code, out, _ = run([str(tmp_path / "src")], capsys)
+    assert code == 1
+    assert "SL103" in out
+
+
+def test_exit_zero(tmp_path, capsys):
+    path = write(tmp_path, "bug.py", BUGGY)
+    code, out, _ = run(["--exit-zero", path], capsys)
+    assert code == 0 and "SL103" in out
+
+
+def test_json_contract(tmp_path, capsys):
+    path = write(tmp_path, "bug.py", BUGGY)
+    code, out, _ = run(["check", "--format", "json", path], capsys)
+    assert code == 1
+    data = json.loads(out)
+    assert list(data) == ["diagnostics"]
+    (d,) = data["diagnostics"]
+    assert {k: d[k] for k in ("code", "severity", "path", "line", "column", "end_line", "end_column")} == {
+        "code": "SL103",
+        "severity": "error",
+        "path": path,
+        "line": 8,
+        "column": 11,
+        "end_line": 8,
+        "end_column": 25,
+    }
+    assert d["message"].startswith("LSTM expects 3-D input")
+    assert d["related"][0]["line"] == 7
+
+
+def test_ignore_and_select(tmp_path, capsys):
+    path = write(tmp_path, "bug.py", BUGGY)
+    assert run(["--ignore", "SL103", path], capsys)[0] == 0
+    assert run(["--select", "SL1", path], capsys)[0] == 1
+    assert run(["--select", "SL2", path], capsys)[0] == 0
+
+
+def test_unknown_code_is_a_usage_error(tmp_path, capsys):
+    path = write(tmp_path, "bug.py", BUGGY)
+    code, _, err = run(["--select", "XY9", path], capsys)
+    assert code == 2 and "matches no rule" in err
+
+
+def test_missing_path_is_a_usage_error(tmp_path, capsys):
+    code, _, err = run([str(tmp_path / "nope.py")], capsys)
+    assert code == 2 and "no such file" in err
+
+
+def test_bad_flag_is_a_usage_error(capsys):
+    assert run(["check", "--no-such-flag"], capsys)[0] == 2
+
+
+def test_syntax_error_is_reported_and_other_files_still_checked(tmp_path, capsys):
+    write(tmp_path, "a_broken.py", "import keras\ndef f(:\n    pass\n")
+    write(tmp_path, "b_bug.py", BUGGY)
+    code, out, _ = run([str(tmp_path)], capsys)
+    assert code == 1
+    lines = out.splitlines()
+    assert any("a_broken.py:2:" in l and "SL001 Syntax error" in l for l in lines)
+    assert any("b_bug.py:8:11: SL103" in l for l in lines)
+
+
+def test_undecodable_file_is_reported(tmp_path, capsys):
+    write(tmp_path, "bad.py", b"import keras\nx = '\xff\xfe'\n")
+    code, out, _ = run([str(tmp_path / "bad.py")], capsys)
+    assert code == 1 and "SL002" in out
+
+
+def test_latin1_with_coding_cookie_is_read(tmp_path, capsys):
+    src = "# -*- coding: latin-1 -*-\n# caf\xe9\n" + BUGGY
+    path = write(tmp_path, "latin.py", src.encode("latin-1"))
+    code, out, _ = run([path], capsys)
+    assert code == 1 and ":10:11: SL103" in out
+
+
+def test_bom_and_crlf(tmp_path, capsys):
+    data = b"\xef\xbb\xbf" + BUGGY.replace("\n", "\r\n").encode()
+    path = write(tmp_path, "bom.py", data)
+    code, out, _ = run([path], capsys)
+    assert code == 1 and ":8:11: SL103" in out
+
+
+def test_internal_error_becomes_a_diagnostic_and_exit_2(tmp_path, capsys, monkeypatch):
+    from shapelint import analysis
+
+    real = analysis._analyze_text
+
+    def boom(result, text, *a, **k):
+        if "BOOM" in text:
+            raise RuntimeError("simulated failure")
+        return real(result, text, *a, **k)
+
+    monkeypatch.setattr(analysis, "_analyze_text", boom)
+    write(tmp_path, "a.py", "import keras\n# BOOM\n")
+    write(tmp_path, "b.py", BUGGY)
+    code, out, _ = run([str(tmp_path)], capsys)
+    assert code == 2
+    assert "SL003 Internal error while analysing this file: RuntimeError: simulated failure" in out
+    assert "b.py:8:11: SL103" in out
+
+
+def test_prefilter_skips_files_without_a_framework(tmp_path, capsys, monkeypatch):
+    from shapelint import analysis
+
+    write(tmp_path, "plain.py", "def f(:\n")  # would be a syntax error if parsed
+    code, out, _ = run([str(tmp_path)], capsys)
+    assert code == 0 and out == ""
+
+
+def test_summary_json_contract(tmp_path, capsys):
+    path = write(tmp_path, "clean.py", CLEAN)
+    code, out, _ = run(["summary", "--format", "json", path], capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert data["diagnostics"] == []
+    (m,) = data["models"]
+    assert m["framework"] == "keras" and m["path"] == path and m["line"] == 8
+    assert [(l["type"], l["output_shape"], l["params"]) for l in m["layers"]] == [
+        ("Conv2D", [None, 26, 26, 8], 80),
+        ("GlobalAveragePooling2D", [None, 8], 0),
+        ("Dense", [None, 10], 90),
+    ]
+    assert (m["total_params"], m["trainable_params"], m["non_trainable_params"]) == (170, 170, 0)
+    assert m["resolved"] is True
+
+
+def test_summary_table(tmp_path, capsys):
+    path = write(tmp_path, "clean.py", CLEAN)
+    code, out, _ = run(["summary", path], capsys)
+    assert code == 0
+    assert "conv2d (Conv2D)" in out and "(None, 26, 26, 8)" in out
+    assert "Total params: 170" in out
+
+
+BUILDER = textwrap.dedent(
+    """\
+    import keras
+    from keras import layers
+
+    def build(classes=10, side=32):
+        inputs = keras.Input(shape=(side, side, 3))
+        x = layers.Conv2D(16, 3)(inputs)
+        x = layers.Flatten()(x)
+        return keras.Model(inputs, layers.Dense(classes)(x))
+    """
+)
+
+
+def test_summary_model_expression_and_input_override(tmp_path, capsys):
+    path = write(tmp_path, "builder.py", BUILDER)
+    code, out, _ = run(["summary", "--format", "json", "--model", "build(classes=5, side=10)", path], capsys)
+    (m,) = json.loads(out)["models"]
+    assert m["layers"][-1]["output_shape"] == [None, 5]
+    assert m["layers"][1]["output_shape"] == [None, 8 * 8 * 16]
+    code, out, _ = run(["summary", "--format", "json", "--input", "12,12,3", path], capsys)
+    (m,) = json.loads(out)["models"]
+    assert m["layers"][1]["output_shape"] == [None, 10 * 10 * 16]
+
+
+def test_bad_input_shape_is_a_usage_error(tmp_path, capsys):
+    path = write(tmp_path, "builder.py", BUILDER)
+    assert run(["summary", "--input", "a,b", path], capsys)[0] == 2
+
+
+def test_python_dash_m_and_version():
+    out = subprocess.run([sys.executable, "-m", "shapelint", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.startswith("shapelint ")
+
+
+def test_stdin(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "shapelint", "check", "-"], input=BUGGY, capture_output=True, text=True
+    )
+    assert out.returncode == 1 and out.stdout.startswith("-:8:11: SL103")
