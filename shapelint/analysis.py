@@ -113,7 +113,6 @@ def analyze_bytes(
 
 def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr, inputs) -> None:
     import libcst as cst
-    from libcst.metadata import MetadataWrapper, PositionProvider
 
     path = result.path
     try:
@@ -135,7 +134,7 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
             pass
         result.diagnostics.append(_diag("SL001", "Syntax error: %s." % msg.rstrip("."), path, Span(line, col, line, col)))
         return
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    positions = LazyPositions(module)
 
     from .frontends.evaluator import AnalysisLimit, Interpreter
     from .frontends.keras import KerasFrontend, KSequential
@@ -171,6 +170,22 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
 
     facts = FileFacts(path, graph, result.models, settings.rule_settings())
     result.diagnostics.extend(run_rules(facts, settings.codes() - {"SL001", "SL002", "SL003", "SL004"}))
+
+
+class LazyPositions:
+    """Source positions, computed for the whole tree on first use only: most files never
+    report a location, and the position pass costs about as much as the parse."""
+
+    def __init__(self, module):
+        self.module = module
+        self.table = None
+
+    def __getitem__(self, node):
+        if self.table is None:
+            from libcst.metadata import MetadataWrapper, PositionProvider
+
+            self.table = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
+        return self.table[node]
 
 
 def _select_model(interp, keras_fe, expr: str):
