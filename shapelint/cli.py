@@ -67,9 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--image-data-format",
             choices=("channels_last", "channels_first"),
-            default="channels_last",
+            default=None,
             help="Keras's global default data_format (default: channels_last)",
         )
+        p.add_argument("--config", metavar="PATH", help="a pyproject.toml or shapelint.toml to use instead of the closest one")
+        p.add_argument("--isolated", action="store_true", help="ignore every configuration file")
         p.add_argument("--exit-zero", action="store_true", help="exit 0 even when diagnostics are reported")
         p.add_argument("-v", "--verbose", action="store_true", help="tracebacks for internal errors")
 
@@ -148,6 +150,29 @@ def cmd_rule(code: str) -> int:
     return EXIT_CLEAN
 
 
+def _upper(codes):
+    return [c.upper() for c in codes] if codes else None
+
+
+def _config_table(args) -> dict:
+    from .config import ConfigError, find_config, load_table, validate
+
+    if args.isolated:
+        return {}
+    try:
+        if args.config:
+            if not os.path.isfile(args.config):
+                raise UsageError("--config: no such file: %s" % args.config)
+            table = load_table(args.config)
+            return validate(args.config, table or {})
+        found = find_config(os.getcwd())
+        if found is None:
+            return {}
+        return validate(*found)
+    except ConfigError as exc:
+        raise UsageError(str(exc))
+
+
 def cmd_lint(args) -> int:
     from .analysis import Settings, analyze_bytes, analyze_file
     from .discovery import discover
@@ -157,14 +182,17 @@ def cmd_lint(args) -> int:
         for code in _codes(getattr(args, flag)) or []:
             if code != "ALL" and not any(c.startswith(code) for c in RULES):
                 raise UsageError("--%s: %r matches no rule (see `shapelint rules`)" % (flag.replace("_", "-"), code))
+    paths = args.paths or ["."]
+    table = _config_table(args)
     settings = Settings(
-        select=_codes(args.select),
-        ignore=_codes(args.ignore),
-        extend_select=_codes(args.extend_select),
-        image_data_format=args.image_data_format,
+        select=_codes(args.select) or _upper(table.get("select")),
+        ignore=_codes(args.ignore) or _upper(table.get("ignore")),
+        extend_select=_codes(args.extend_select) or _upper(table.get("extend-select")),
+        image_data_format=args.image_data_format or table.get("image-data-format", "channels_last"),
+        param_explosion_min_params=table.get("param-explosion-min-params", 10_000_000),
+        param_explosion_min_share=table.get("param-explosion-min-share", 0.5),
         verbose=args.verbose,
     )
-    paths = args.paths or ["."]
     files, missing = discover(paths)
     if missing:
         raise UsageError("no such file or directory: %s" % ", ".join(missing))

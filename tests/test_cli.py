@@ -251,3 +251,50 @@ def test_stdin(tmp_path):
         [sys.executable, "-m", "shapelint", "check", "-"], input=BUGGY, capture_output=True, text=True
     )
     assert out.returncode == 1 and out.stdout.startswith("-:8:11: SL103")
+
+
+EXPLODING = textwrap.dedent(
+    """\
+    import keras
+    from keras import layers
+
+    model = keras.Sequential([keras.Input((64, 64, 3)), layers.Flatten(), layers.Dense(512), layers.Dense(10)])
+    """
+)
+
+
+def test_parameter_explosion_thresholds_from_pyproject(tmp_path, capsys, monkeypatch):
+    path = write(tmp_path, "m.py", EXPLODING)  # Dense holds 6,291,968 of 6,297,098 parameters
+    monkeypatch.chdir(tmp_path)
+    assert run([path], capsys)[0] == 0  # below the default 10,000,000
+    write(tmp_path, "pyproject.toml", "[tool.shapelint]\nparam-explosion-min-params = 1000000\n")
+    code, out, _ = run([path], capsys)
+    assert code == 1 and "SL201 Dense holds 6,291,968 parameters, 100% of the model's 6,297,098" in out
+    assert run(["--isolated", path], capsys)[0] == 0
+
+
+def test_config_errors_name_file_key_and_type(tmp_path, capsys, monkeypatch):
+    path = write(tmp_path, "m.py", EXPLODING)
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "pyproject.toml", "[tool.shapelint]\nparam-explosion-min-share = 'half'\n")
+    code, _, err = run([path], capsys)
+    assert code == 2
+    assert "pyproject.toml: 'param-explosion-min-share' must be a number between 0 and 1, not 'half'" in err
+    write(tmp_path, "pyproject.toml", "[tool.shapelint]\nselct = ['SL1']\n")
+    code, _, err = run([path], capsys)
+    assert code == 2 and "unknown key 'selct'" in err
+
+
+def test_image_data_format_from_config(tmp_path, capsys, monkeypatch):
+    src = textwrap.dedent(
+        """\
+        import keras
+        from keras import layers
+        model = keras.Sequential([keras.Input((3, 32, 32)), layers.Conv2D(8, 5)])
+        """
+    )
+    path = write(tmp_path, "m.py", src)
+    monkeypatch.chdir(tmp_path)
+    assert run([path], capsys)[0] == 1  # channels_last: a 5x5 kernel on a 3x32 map
+    write(tmp_path, "shapelint.toml", 'image-data-format = "channels_first"\n')
+    assert run([path], capsys)[0] == 0
