@@ -46,20 +46,32 @@ def output_shape_of(node: CallNode, index: int):
 
 
 def issue_message(node: CallNode) -> str:
-    """The engine's message, with the producers of the offending input(s) named."""
+    """The engine's message, with the producer of each offending input named right after
+    that input's shape: "... but receives (None, 4160) from Reshape at line 12"."""
     issue = node.issue
     msg = issue.message.rstrip(".")
-    if node.inputs:
-        if issue.input_index is not None and issue.input_index < len(node.inputs):
-            msg += " from " + node.inputs[issue.input_index][0].describe()
-        elif len(node.inputs) == 1:
-            msg += " from " + node.inputs[0][0].describe()
-        else:
-            msg += " (inputs: %s)" % ", ".join(
-                "%s from %s" % (format_shape(node.input_shapes[i]) if i < len(node.input_shapes) else "(?)", p.describe())
-                for i, (p, _) in enumerate(node.inputs)
-            )
+    if issue.kind not in ("concat", "merge") and issue.input_index is not None and issue.input_index < len(node.inputs):
+        wanted = [issue.input_index]
+    else:
+        wanted = list(range(len(node.inputs)))
+    pos = 0
+    missing = []
+    for i in wanted:
+        producer = node.inputs[i][0]
+        shape = node.input_shapes[i] if i < len(node.input_shapes) else None
+        text = format_shape(shape)
+        at = msg.find(text, pos)
+        if shape is None or at < 0:
+            missing.append(producer)
+            continue
+        end = at + len(text)
+        insert = " from " + producer.describe()
+        msg = msg[:end] + insert + msg[end:]
+        pos = end + len(insert)
     msg += "."
+    if missing:
+        names = ", ".join(p.describe() for p in missing)
+        msg += " The input%s come%s from %s." % ("s" if len(missing) > 1 else "", "" if len(missing) > 1 else "s", names)
     if issue.hint:
         msg += " " + issue.hint.rstrip(".") + "."
     return msg
