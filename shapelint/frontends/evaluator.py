@@ -310,7 +310,7 @@ _CONST_TYPES = (int, float, str, bool, bytes, type(None), tuple, list, dict, ran
 def _is_const(v) -> bool:
     if isinstance(v, (int, float, str, bool, bytes, type(None), range)):
         return True
-    if isinstance(v, (tuple, list)):
+    if isinstance(v, (tuple, list, frozenset)):
         return all(_is_const(x) for x in v)
     if isinstance(v, dict):
         return all(_is_const(k) and _is_const(x) for k, x in v.items())
@@ -331,7 +331,7 @@ def truth(v):
         return UNKNOWN
     if isinstance(v, (int, float, str, bool, bytes, type(None), range)):
         return bool(v)
-    if isinstance(v, (tuple, list, dict)):
+    if isinstance(v, (tuple, list, dict, frozenset)):
         return len(v) > 0
     if isinstance(v, (Function, ClassVal, ModuleRef, Builtin, BoundMethod)):
         return True
@@ -949,6 +949,50 @@ class Interpreter:
             return left + right
         return UNKNOWN
 
+    def eval_fstring(self, node: cst.FormattedString, scope):
+        """f-strings over known scalars (layer names such as ``f"{prefix}_conv"``)."""
+        out: List[str] = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                if "\\" in part.value and "r" not in node.prefix.lower():
+                    return UNKNOWN  # escape sequences: not worth decoding for a name
+                out.append(part.value.replace("{{", "{").replace("}}", "}"))
+                continue
+            v = self.eval(part.expression, scope)
+            if not isinstance(v, (int, float, str, bool, type(None))):
+                return UNKNOWN
+            conv = part.conversion
+            if conv == "r":
+                v = repr(v)
+            elif conv == "s":
+                v = str(v)
+            elif conv == "a":
+                v = ascii(v)
+            spec = ""
+            if part.format_spec is not None:
+                spec_parts = []
+                for sp in part.format_spec:
+                    if isinstance(sp, cst.FormattedStringText):
+                        spec_parts.append(sp.value)
+                    else:
+                        sv = self.eval(sp.expression, scope)
+                        if not isinstance(sv, (int, str)):
+                            return UNKNOWN
+                        spec_parts.append(str(sv))
+                spec = "".join(spec_parts)
+            try:
+                out.append(format(v, spec))
+            except Exception:
+                return UNKNOWN
+        text = "".join(out)
+        return text if len(text) <= MAX_SEQUENCE else UNKNOWN
+
+    def eval_set(self, node: cst.Set, scope):
+        items = self._elements(node.elements, scope)
+        if items is None or contains_unknown(items) or not all(_hashable(x) for x in items):
+            return UNKNOWN
+        return frozenset(items)
+
     def _elements(self, elements, scope) -> Optional[List[Any]]:
         out: List[Any] = []
         for e in elements:
@@ -1202,6 +1246,8 @@ _EVAL = {
     cst.Float: Interpreter.eval_float,
     cst.SimpleString: Interpreter.eval_string,
     cst.ConcatenatedString: Interpreter.eval_concat_string,
+    cst.FormattedString: Interpreter.eval_fstring,
+    cst.Set: Interpreter.eval_set,
     cst.Tuple: Interpreter.eval_tuple,
     cst.List: Interpreter.eval_list,
     cst.Dict: Interpreter.eval_dict,

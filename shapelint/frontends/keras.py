@@ -441,6 +441,10 @@ class KerasFrontend(Frontend):
             return UNKNOWN
         if inner and inner[0] in ("backend", "config"):
             return self.backend_call(interp, name, args, kwargs)
+        if inner and inner[-1] in ("imagenet_utils", "operation_utils", "layer_utils") or inner[:1] == ["utils"]:
+            v = self.helper_call(interp, name, args, kwargs)
+            if v is not NotImplemented:
+                return v
         if inner and inner[0] == "ops":
             tensors = [a for a in _flatten(args) if isinstance(a, KTensor)]
             if tensors:
@@ -465,6 +469,41 @@ class KerasFrontend(Frontend):
                 return out
         return NotImplemented
 
+    def helper_call(self, interp, name, args, kwargs):
+        """Keras's own helpers that model-building code calls (the applications' builders)."""
+        if name in ("obtain_input_shape", "_obtain_input_shape"):
+            return obtain_input_shape(args, kwargs, self.options.image_data_format)
+        if name == "correct_pad":
+            return correct_pad(args, kwargs, self.options.image_data_format)
+        if name == "validate_activation":
+            return None
+        if name == "get_source_inputs":
+            t = args[0] if args else kwargs.get("tensor", UNKNOWN)
+            return self.source_inputs(t)
+        return NotImplemented
+
+    def source_inputs(self, t) -> Any:
+        """The model inputs a tensor derives from (``get_source_inputs``)."""
+        if not isinstance(t, KTensor):
+            return UNKNOWN
+        out: List[KTensor] = []
+        seen = set()
+        stack = [t]
+        while stack:
+            cur = stack.pop()
+            if cur.node.id in seen:
+                continue
+            seen.add(cur.node.id)
+            if cur.node.kind == "input":
+                out.append(cur)
+                continue
+            if not cur.node.inputs:
+                return UNKNOWN  # a tensor from an unknown source
+            for producer, idx in reversed(cur.node.inputs):
+                shape = producer.outputs[idx] if idx < len(producer.outputs) else None
+                stack.append(KTensor(producer, idx, shape, self))
+        return out
+
     def backend_call(self, interp, name, args, kwargs):
         if name == "image_data_format":
             return self.options.image_data_format
@@ -477,6 +516,14 @@ class KerasFrontend(Frontend):
             return args[0].shape_value()
         if name == "clear_session":
             return None
+        if name == "is_keras_tensor" and args:
+            if isinstance(args[0], KTensor):
+                return True
+            if args[0] is None or isinstance(args[0], (int, float, str, tuple, list, dict)):
+                return False
+            return UNKNOWN
+        if name == "floatx":
+            return "float32"
         return UNKNOWN
 
     def instantiate_class(self, interp, cls: ClassVal, args, kwargs, node):
@@ -926,6 +973,93 @@ def _flatten_struct(v) -> Optional[List[Any]]:
     if isinstance(v, dict):
         return _flatten_struct(list(v.values()))
     return [v]
+
+
+# --------------------------------------------------------------------------- Keras helpers
+
+
+def _arg(args, kwargs, i: int, name: str, default: Any = UNKNOWN) -> Any:
+    if i < len(args):
+        return args[i]
+    return kwargs.get(name, default)
+
+
+def _shape_const(v) -> bool:
+    return v is None or (
+        isinstance(v, (tuple, list)) and all(d is None or (isinstance(d, int) and not isinstance(d, bool)) for d in v)
+    )
+
+
+def obtain_input_shape(args, kwargs, default_format: str) -> Any:
+    """``keras.applications.imagenet_utils.obtain_input_shape``: the input shape an
+    application builds for.  Where Keras would raise, or something is unknown, the
+    result is unknown (the analysis never guesses)."""
+    input_shape = _arg(args, kwargs, 0, "input_shape")
+    default_size = _arg(args, kwargs, 1, "default_size")
+    min_size = _arg(args, kwargs, 2, "min_size")
+    data_format = _arg(args, kwargs, 3, "data_format", default_format)
+    require_flatten = _arg(args, kwargs, 4, "require_flatten")
+    weights = _arg(args, kwargs, 5, "weights", None)
+    if "include_top" in kwargs and 4 >= len(args) and "require_flatten" not in kwargs:
+        require_flatten = kwargs["include_top"]  # Keras 2.0's spelling
+    if not _shape_const(input_shape) or not isinstance(default_size, int) or not isinstance(require_flatten, bool):
+        return UNKNOWN
+    if data_format not in ("channels_first", "channels_last") or not (weights is None or isinstance(weights, str)):
+        return UNKNOWN
+    if input_shape is not None:
+        input_shape = tuple(input_shape)
+    if weights != "imagenet" and input_shape and len(input_shape) == 3:
+        if data_format == "channels_first":
+            default_shape = (input_shape[0], default_size, default_size)
+        else:
+            default_shape = (default_size, default_size, input_shape[-1])
+    elif data_format == "channels_first":
+        default_shape = (3, default_size, default_size)
+    else:
+        default_shape = (default_size, default_size, 3)
+    if weights == "imagenet" and require_flatten:
+        if input_shape is not None and input_shape != default_shape:
+            return UNKNOWN  # Keras raises
+        return default_shape
+    if input_shape:
+        if len(input_shape) != 3:
+            return UNKNOWN
+        channels = input_shape[0] if data_format == "channels_first" else input_shape[-1]
+        spatial = input_shape[1:] if data_format == "channels_first" else input_shape[:2]
+        if weights == "imagenet" and channels != 3:
+            return UNKNOWN
+        if isinstance(min_size, int) and any(d is not None and d < min_size for d in spatial):
+            return UNKNOWN
+    elif require_flatten:
+        input_shape = default_shape
+    else:
+        input_shape = (3, None, None) if data_format == "channels_first" else (None, None, 3)
+    if require_flatten and None in input_shape:
+        return UNKNOWN
+    return input_shape
+
+
+def correct_pad(args, kwargs, data_format: str) -> Any:
+    """``imagenet_utils.correct_pad``: ZeroPadding2D padding for a strided convolution."""
+    inputs = _arg(args, kwargs, 0, "inputs")
+    kernel = _arg(args, kwargs, 1, "kernel_size")
+    if not isinstance(inputs, KTensor) or inputs.shape is None or len(inputs.shape) != 4:
+        return UNKNOWN
+    if isinstance(kernel, int) and not isinstance(kernel, bool):
+        kernel = (kernel, kernel)
+    if not (isinstance(kernel, (tuple, list)) and len(kernel) == 2 and all(isinstance(k, int) for k in kernel)):
+        return UNKNOWN
+    size = inputs.shape[2:4] if data_format == "channels_first" else inputs.shape[1:3]
+    if all(known(d) for d in size):
+        adjust = (1 - size[0] % 2, 1 - size[1] % 2)
+    elif not any(known(d) for d in size):
+        # Keras's own rule for a None size.  Where the analysis merely does not know the
+        # size, the padding only changes dimensions that stay unknown anyway.
+        adjust = (1, 1)
+    else:
+        return UNKNOWN
+    correct = (kernel[0] // 2, kernel[1] // 2)
+    return ((correct[0] - adjust[0], correct[0]), (correct[1] - adjust[1], correct[1]))
 
 
 # --------------------------------------------------------------------------- legacy spellings
