@@ -33,6 +33,8 @@ class CallNode:
     outputs: List[Shape] = field(default_factory=list)
     issue: Optional[ShapeIssue] = None
     framework: str = "keras"
+    # further tensors of the call that are not shape inputs (initial_state=, mask=)
+    extra_inputs: List[Tuple["CallNode", int]] = field(default_factory=list)
 
     def describe(self) -> str:
         """How messages name this node: ``Conv2D at line 12``."""
@@ -46,11 +48,11 @@ class LayerGraph:
         self.g = nx.MultiDiGraph()
         self._next = 0
 
-    def add(self, kind: str, type_: str, span: Span, layer=None, inputs=(), framework: str = "keras") -> CallNode:
-        node = CallNode(self._next, kind, type_, span, layer, list(inputs), framework=framework)
+    def add(self, kind: str, type_: str, span: Span, layer=None, inputs=(), framework: str = "keras", extra_inputs=()) -> CallNode:
+        node = CallNode(self._next, kind, type_, span, layer, list(inputs), framework=framework, extra_inputs=list(extra_inputs))
         self._next += 1
         self.g.add_node(node.id, call=node)
-        for pos, (producer, _index) in enumerate(node.inputs):
+        for pos, (producer, _index) in enumerate(node.inputs + node.extra_inputs):
             self.g.add_edge(producer.id, node.id, key=pos)
         return node
 

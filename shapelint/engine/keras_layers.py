@@ -5,22 +5,11 @@ The functions follow Keras 3 (``compute_output_shape`` and ``build``); where Ker
 the function's docstring says so.
 """
 
-import importlib
-
-FAMILIES = (
-    "keras_core",
-    "keras_conv",
-    "keras_pool",
-    "keras_reshaping",
-    "keras_norm",
-    "keras_merge",
-    "keras_rnn",
-    "keras_attention",
-)
-
-for _name in FAMILIES:
-    try:
-        importlib.import_module("%s.%s" % (__package__, _name))
-    except ModuleNotFoundError as _exc:  # TEMPORARY while families are being written
-        if _exc.name != "%s.%s" % (__package__, _name):
-            raise
+from . import keras_attention  # noqa: F401
+from . import keras_conv  # noqa: F401
+from . import keras_core  # noqa: F401
+from . import keras_merge  # noqa: F401
+from . import keras_norm  # noqa: F401
+from . import keras_pool  # noqa: F401
+from . import keras_reshaping  # noqa: F401
+from . import keras_rnn  # noqa: F401

@@ -251,13 +251,16 @@ class KSequential(KLayer):
             self.deferred = self.output is None
             self.output = None
 
-    def build(self, interp, shape):
+    def build(self, interp, shape, explicit: bool = True):
+        """``model.build(shape)`` (``explicit``), or Keras building the model on its first call."""
         if self.input is not None or shape is UNKNOWN or contains_unknown(shape):
             return
         if not isinstance(shape, (tuple, list)) or not shape:
             return
         layers, self.layers = self.layers, []
-        self.input = self.output = self.fe.make_input(interp, tuple(shape)[1:], self.model_span, batch=shape[0])
+        self.input = self.output = self.fe.make_input(
+            interp, tuple(shape)[1:], self.model_span, batch=shape[0], override=explicit
+        )
         for layer in layers:
             self.add(interp, layer, layer.span)
 
@@ -565,14 +568,15 @@ class KerasFrontend(Frontend):
             return (kw["input_length"],)
         return None
 
-    def make_input(self, interp, shape, span: Span, batch=None, name=None) -> KTensor:
+    def make_input(self, interp, shape, span: Span, batch=None, name=None, override: bool = True) -> KTensor:
         if isinstance(shape, tuple) and len(shape) == 2 and shape[0] == "batch":
             # from batch_input_shape: ("batch", batch_dim) + rest
             batch = shape[1]
             shape = ()
-        if self.inputs_made < len(self.input_override):
-            shape = tuple(self.input_override[self.inputs_made])
-        self.inputs_made += 1
+        if override:
+            if self.inputs_made < len(self.input_override):
+                shape = tuple(self.input_override[self.inputs_made])
+            self.inputs_made += 1
         dims: Optional[Tuple] = None
         if isinstance(shape, (tuple, list)):
             dims = tuple(d if (isinstance(d, int) and not isinstance(d, bool) and d >= 0) else None for d in shape)
@@ -658,18 +662,22 @@ class KerasFrontend(Frontend):
 
     def call_layer(self, interp, layer: KLayer, args, kwargs, node):
         span = interp.span(node)
-        if layer.type in ("MultiHeadAttention", "Attention", "AdditiveAttention", "GroupQueryAttention"):
+        if layer.type in ATTENTION_LAYERS:
             positional = list(args)
+            used = set()
             for key in ("query", "value", "key"):
                 if key in kwargs and kwargs[key] is not None:
                     positional.append(kwargs[key])
-            if kwargs.get("return_attention_scores") is True:
-                layer_out = self.call_layer_on(interp, layer, positional, span)
-                return [layer_out, self.op_node(interp, "attention_scores", [], None, interp_node=node)]
-            return self.call_layer_on(interp, layer, positional, span)
+                    used.add(key)
+            extra = _kwarg_tensors(kwargs, used)
+            scores = kwargs.get("return_attention_scores") is True
+            return self.apply(interp, layer, _flatten(positional), span, extra=extra, scores=scores)
         if not args and "inputs" in kwargs:
             args = [kwargs["inputs"]]
-        return self.call_layer_on(interp, layer, list(args[:1]), span)
+        # Tensors passed otherwise (initial_state=, mask=, constants=) connect the graph,
+        # as in Keras, but are not the layer's shape inputs.
+        extra = _flatten(list(args[1:])) + _kwarg_tensors(kwargs, {"inputs"})
+        return self.apply(interp, layer, _flatten(list(args[:1])), span, extra=[t for t in extra if isinstance(t, KTensor)])
 
     def call_layer_on(self, interp, layer: KLayer, args: List[Any], span: Span):
         tensors = _flatten(args)
@@ -679,11 +687,28 @@ class KerasFrontend(Frontend):
         outs = node.outputs or [None]
         return [KTensor(node, i, s, self) for i, s in enumerate(outs)]
 
-    def apply(self, interp, layer: KLayer, inputs: List[Any], span: Span):
-        """Call ``layer`` on ``inputs``: a graph node, shapes from the engine, the result tensor(s)."""
+    def apply(self, interp, layer: KLayer, inputs: List[Any], span: Span, extra=(), scores: bool = False):
+        """Call ``layer`` on ``inputs``: a graph node, shapes from the engine, the result tensor(s).
+
+        ``extra`` are further tensors of the call (``initial_state=``...): graph edges only.
+        ``scores``: an attention layer called with ``return_attention_scores=True``."""
         connected = [t for t in inputs if isinstance(t, KTensor)]
         all_known = len(connected) == len(inputs) and bool(inputs)
-        node = self.graph.add("layer", layer.type, span, layer, [(t.node, t.index) for t in connected])
+        if (
+            isinstance(layer, KSequential)
+            and layer.input is None
+            and layer.layers
+            and not layer.tainted
+            and all_known
+            and len(connected) == 1
+            and connected[0].shape is not None
+        ):
+            # Keras builds a Sequential without an input shape on its first call
+            layer.build(interp, tuple(connected[0].shape), explicit=False)
+        node = self.graph.add(
+            "layer", layer.type, span, layer, [(t.node, t.index) for t in connected],
+            extra_inputs=[(t.node, t.index) for t in extra],
+        )
         node.input_shapes = [t.shape for t in connected]
         layer.nodes.append(node)
         outputs: List[Shape]
@@ -709,6 +734,8 @@ class KerasFrontend(Frontend):
                 outputs = [None]
             except RecursionError:
                 outputs = [None]
+        if scores:
+            outputs = [outputs[0], attention_scores_shape(layer, node.input_shapes) if outputs[0] is not None else None]
         node.outputs = outputs
         if not layer.built:
             layer.built = True
@@ -800,7 +827,7 @@ class KerasFrontend(Frontend):
                     op_index[op] = len(op_index)
                 stack.append((node, key, True))
                 if node.kind != "input" and key not in input_keys:
-                    for producer, idx in reversed(node.inputs):
+                    for producer, idx in reversed(node.inputs + node.extra_inputs):
                         if producer.id not in finished:
                             stack.append((producer, (producer.id, idx), False))
         node_depth: Dict[int, int] = {}
@@ -812,7 +839,7 @@ class KerasFrontend(Frontend):
             depth = max(depth, op_depth.get(op, 0))
             op_depth[op] = depth
             node_depth[node.id] = depth
-            for producer, _ in node.inputs:
+            for producer, _ in node.inputs + node.extra_inputs:
                 if producer.id in members:
                     node_depth[producer.id] = max(depth + 1, node_depth.get(producer.id, 0))
         for t in inputs:
@@ -947,6 +974,32 @@ def broadcast(a: Shape, b: Shape, op: str = "+"):
         else:
             out.append(None)
     return tuple(reversed(out)), None
+
+
+ATTENTION_LAYERS = ("MultiHeadAttention", "Attention", "AdditiveAttention", "GroupQueryAttention")
+
+
+def _kwarg_tensors(kwargs, skip) -> List[Any]:
+    return [t for k, v in kwargs.items() if k not in skip for t in _flatten([v]) if isinstance(t, KTensor)]
+
+
+def attention_scores_shape(layer, shapes: List[Shape]) -> Shape:
+    """The scores an attention layer returns with ``return_attention_scores=True``."""
+    if len(shapes) < 2 or shapes[0] is None or shapes[1] is None:
+        return None
+    q, v = shapes[0], shapes[1]
+    if layer.type == "MultiHeadAttention":
+        heads = layer.kwargs.get("num_heads", layer.args[0] if layer.args else None)
+        if layer.kwargs.get("attention_axes") is not None or len(q) != 3 or len(v) != 3:
+            return None
+        if not isinstance(heads, int) or isinstance(heads, bool):
+            return None
+        # Keras 3's symbolic output (what model.summary() shows) uses the query length
+        # twice; the tensor computed at run time is (batch, heads, query_len, key_len).
+        return (q[0], heads, q[1], q[1])
+    if layer.type in ("Attention", "AdditiveAttention") and len(q) == 3 and len(v) == 3:
+        return (q[0], q[1], v[1])
+    return None
 
 
 def _flatten(values) -> List[Any]:
