@@ -143,6 +143,19 @@ class Function(Obj):
         self.name = node.name.value
         self.called = False
         self.bound_self = None
+        self.owner: Optional["ClassVal"] = None  # the class whose body defines it
+        self.decorators = [Interpreter.dotted(d.decorator) for d in node.decorators]
+
+    @property
+    def kind(self) -> str:
+        """"property", "staticmethod", "classmethod" or "method"."""
+        for d in self.decorators:
+            last = d.rsplit(".", 1)[-1]
+            if last in ("property", "cached_property"):
+                return "property"
+            if last in ("staticmethod", "classmethod"):
+                return last
+        return "method"
 
     def bind(self, obj) -> "Function":
         f = Function.__new__(Function)
@@ -181,8 +194,50 @@ class ClassVal(Obj):
             v = fe.instantiate_class(interp, self, args, kwargs, node)
             if v is not NotImplemented:
                 return v
+        if self.plain():
+            inst = Instance(self, interp)
+            init = self.lookup("__init__")
+            if isinstance(init, Function):
+                init.bind(inst).call(interp, args, kwargs, node)
+            elif args or kwargs:
+                # no __init__ of its own (dataclasses, NamedTuple...): fields unknown
+                interp.taint_args(args, kwargs)
+                return UNKNOWN
+            return inst
         interp.taint_args(args, kwargs)
         return UNKNOWN
+
+    def mro(self) -> List["ClassVal"]:
+        """This class and its local base classes, in an approximation of Python's MRO."""
+        out: List[ClassVal] = []
+        stack: List[Any] = [self]
+        while stack:
+            c = stack.pop(0)
+            if isinstance(c, ClassVal) and c not in out:
+                out.append(c)
+                stack.extend(c.bases)
+        return out
+
+    def lookup(self, name: str, after: Optional["ClassVal"] = None) -> Any:
+        """``name`` in the class namespaces along the MRO (after ``after``, for super())."""
+        classes = self.mro()
+        if after is not None:
+            classes = classes[classes.index(after) + 1 :] if after in classes else []
+        for c in classes:
+            if name in c.namespace:
+                return c.namespace[name]
+        return _ABSENT
+
+    def plain(self) -> bool:
+        """A class the interpreter can instantiate itself: only local bases (or object),
+        no class decorator that may rewrite it."""
+        for c in self.mro():
+            if c.node.decorators:
+                return False
+            for b in c.bases:
+                if not (isinstance(b, ClassVal) or (isinstance(b, ModuleRef) and b.path == "object")):
+                    return False
+        return True
 
     def base_paths(self, interp) -> List[str]:
         """Qualified paths of the framework base classes, through local base classes."""
@@ -193,6 +248,98 @@ class ClassVal(Obj):
             elif isinstance(b, ClassVal):
                 out.extend(b.base_paths(interp))
         return out
+
+
+class Instance(Obj):
+    """An object of a class defined in the analysed file.
+
+    Attributes set on it are recorded; one set where control flow is uncertain (inside a
+    speculative branch that did not create the object) becomes UNKNOWN, because the
+    branches are not merged for attributes.  Passing the object to unknown code taints it:
+    its attributes become unknown.
+    """
+
+    def __init__(self, cls: ClassVal, interp: "Interpreter"):
+        self.cls = cls
+        self.attrs: Dict[str, Any] = {}
+        self.spec_level = interp.speculative
+        self.tainted = False
+        self.uncertain_attrs = False  # an attribute was set on an uncertain path
+
+    def __repr__(self) -> str:
+        return "Instance(%s)" % self.cls.name
+
+    def taint(self) -> None:
+        self.tainted = True
+
+    def attr(self, name: str, interp: "Interpreter") -> Any:
+        if name in self.attrs:
+            return UNKNOWN if self.tainted else self.attrs[name]
+        v = self.cls.lookup(name)
+        if v is not _ABSENT:
+            return self.bind_class_value(v, interp)
+        if name == "__class__":
+            return self.cls
+        return self.base_attr(name, interp)
+
+    def bind_class_value(self, v, interp: "Interpreter") -> Any:
+        if isinstance(v, Function):
+            kind = v.kind
+            if kind == "staticmethod":
+                return v
+            if kind == "classmethod":
+                return v.bind(self.cls)
+            if kind == "property":
+                return v.bind(self).call(interp, [], {}, v.node)
+            return v.bind(self)
+        return v
+
+    def base_attr(self, name: str, interp: "Interpreter") -> Any:
+        """Attributes the (framework) base classes provide."""
+        return UNKNOWN
+
+    def set_attr(self, name: str, value, interp: "Interpreter") -> None:
+        if interp.speculative > self.spec_level:
+            old = self.attrs.get(name, _ABSENT)
+            if old is not value:
+                value = UNKNOWN
+                self.uncertain_attrs = True
+        self.attrs[name] = value
+
+    def super_attr(self, name: str, interp: "Interpreter") -> Any:
+        """``super().name`` once the local classes are exhausted."""
+        if name == "__init__":
+            return BoundMethod(lambda it, a, k, n: None, name)
+        return UNKNOWN
+
+    def truth(self):
+        return True
+
+
+class _SuperBuiltin(Obj):
+    """``super()``: the next class along the MRO of the running method's class."""
+
+    def call(self, interp, args, kwargs, node):
+        frame = interp._frames[-1] if interp._frames else None
+        if frame is None or args:
+            return UNKNOWN
+        fn = frame.get("func")
+        first = frame.get("self")
+        if fn is None or fn.owner is None or not isinstance(first, Instance):
+            return UNKNOWN
+        return SuperProxy(fn.owner, first)
+
+
+class SuperProxy(Obj):
+    def __init__(self, owner: ClassVal, obj: Instance):
+        self.owner = owner
+        self.obj = obj
+
+    def attr(self, name, interp):
+        v = self.obj.cls.lookup(name, after=self.owner)
+        if v is not _ABSENT:
+            return self.obj.bind_class_value(v, interp)
+        return self.obj.super_attr(name, interp)
 
 
 class Frontend:
@@ -394,8 +541,22 @@ class Interpreter:
             v = fe.call_path(self, path, args, kwargs, node)
             if v is not NotImplemented:
                 return v
+        if path in ("copy.deepcopy", "copy.copy") and len(args) == 1 and not kwargs:
+            # copies of constant data (configuration tables) stay known
+            v = args[0]
+            if _is_const(v) and not contains_unknown(v) and not self._tainted_in(v):
+                return _copy_const(v, deep=path == "copy.deepcopy")
         self.taint_args(args, kwargs)
         return UNKNOWN
+
+    def _tainted_in(self, v) -> bool:
+        if isinstance(v, (list, dict)) and id(v) in self.tainted_lists:
+            return True
+        if isinstance(v, (list, tuple)):
+            return any(self._tainted_in(x) for x in v)
+        if isinstance(v, dict):
+            return any(self._tainted_in(x) for x in v.values())
+        return False
 
     def taint_args(self, args, kwargs) -> None:
         """An unknown callee may change what it is given."""
@@ -803,7 +964,8 @@ class Interpreter:
         if p.star_kwarg is not None:
             scope.vars[p.star_kwarg.name.value] = dict(kwargs)
         self.depth += 1
-        frame = {"returns": []}
+        first = scope.vars.get(positional[0].name.value) if positional else None
+        frame = {"returns": [], "func": f, "self": first}
         self._frames.append(frame)
         saved_loops = self._loops
         self._loops = []
@@ -836,7 +998,9 @@ class Interpreter:
         # Only definitions are recorded: class bodies are not run as code.
         for s in stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else []:
             if isinstance(s, cst.FunctionDef):
-                ns_scope.vars[s.name.value] = Function(s, scope, self._defaults(s, scope), self)
+                method = Function(s, scope, self._defaults(s, scope), self)
+                method.owner = cls
+                ns_scope.vars[s.name.value] = method
             elif isinstance(s, cst.SimpleStatementLine):
                 for small in s.body:
                     if isinstance(small, (cst.Assign, cst.AnnAssign)):
@@ -1309,6 +1473,16 @@ def _dict_method(interp: Interpreter, d: dict, name: str):
     return UNKNOWN
 
 
+def _copy_const(v, deep: bool):
+    if isinstance(v, list):
+        return [_copy_const(x, deep) for x in v] if deep else list(v)
+    if isinstance(v, dict):
+        return {k: _copy_const(x, deep) for k, x in v.items()} if deep else dict(v)
+    if isinstance(v, tuple) and deep:
+        return tuple(_copy_const(x, deep) for x in v)
+    return v
+
+
 def _range(*args):
     if not all(isinstance(a, int) and not isinstance(a, bool) for a in args):
         raise _Unknowable()
@@ -1381,8 +1555,15 @@ def _make_builtins() -> Dict[str, Builtin]:
         "print": lambda *a, **k: None,
         "isinstance": lambda *a: UNKNOWN,
         "dict": numeric(dict),
+        "chr": numeric(chr),
+        "ord": numeric(ord),
+        "any": numeric(any),
+        "all": numeric(all),
+        "set": numeric(frozenset),
+        "frozenset": numeric(frozenset),
     }
     out = {k: Builtin(k, v) for k, v in table.items()}
+    out["super"] = _SuperBuiltin()  # type: ignore[assignment]
     out["True"] = True  # type: ignore[assignment]
     out["False"] = False  # type: ignore[assignment]
     out["None"] = None  # type: ignore[assignment]
