@@ -45,6 +45,10 @@ class ShapeIssue(Exception):
     reshape    a reshape/view target whose size differs from the input's
     nonpositive a window or kernel larger than what is left of the feature map
     input      any other certain incompatibility of an input with the layer
+    in_features  Linear/Bilinear in_features differs from the input's last dim
+    in_channels  ConvNd in_channels differs from the input's channel dim
+    num_features BatchNorm/InstanceNorm/GroupNorm/LayerNorm size differs from the input
+    rnn_input    RNN input_size differs from the input's feature dim
     ========== ===================================================================
 
     ``message`` is a full sentence in shape terms, *without* the producer (the front-end
@@ -149,11 +153,16 @@ def _load(framework: str) -> None:
     _LOADED.add(framework)
     if framework == "keras":
         from . import keras_layers  # noqa: F401  (registers on import)
-    elif framework == "torch":
-        try:
-            from . import torch_layers  # noqa: F401
-        except ImportError:  # pragma: no cover - torch support not built yet
-            pass
+    elif framework in ("torch", "torch_op"):
+        _LOADED.update(("torch", "torch_op"))
+        import importlib
+
+        for name in ("torch_layers", "torch_ops"):
+            try:
+                importlib.import_module("%s.%s" % (__package__, name))
+            except ModuleNotFoundError as exc:  # TEMPORARY while torch support is written
+                if exc.name != "%s.%s" % (__package__, name):
+                    raise
 
 
 _MISSING = object()
@@ -267,6 +276,19 @@ class LayerCall:
         if not isinstance(inner, LayerConfig):
             raise Unresolved("wrapped layer")
         return infer(inner, inputs, self.options)
+
+
+class TensorArg:
+    """Marks where a tensor stood in an op's arguments: ``torch.cat([a, b], 1)`` has
+    ``args == ([TensorArg(0), TensorArg(1)], 1)`` and ``inputs == [shape_a, shape_b]``."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int):
+        self.index = index
+
+    def __repr__(self) -> str:
+        return "TensorArg(%d)" % self.index
 
 
 def infer(config: LayerConfig, inputs: List[Shape], options: Optional[Options] = None) -> LayerResult:
