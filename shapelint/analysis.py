@@ -138,11 +138,21 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
 
     from .frontends.evaluator import AnalysisLimit, Interpreter
     from .frontends.keras import KerasFrontend, KSequential
+    from .frontends.torch import TorchFrontend
 
     graph = LayerGraph()
     options = Options(image_data_format=settings.image_data_format)
-    keras_fe = KerasFrontend(graph, options, input_override=list(inputs or []))
-    interp = Interpreter(module, path, positions, [keras_fe])
+    frontends = []
+    keras_fe = torch_fe = None
+    if "keras" in text or "tensorflow" in text or model_expr is not None:
+        keras_fe = KerasFrontend(graph, options, input_override=list(inputs or []))
+        frontends.append(keras_fe)
+    if "torch" in text or model_expr is not None:
+        torch_fe = TorchFrontend(graph, options, input_override=list(inputs or []), source_lines=text.splitlines())
+        frontends.append(torch_fe)
+    interp = Interpreter(module, path, positions, frontends)
+    keras_models: list = []
+    torch_models: list = []
     try:
         interp.run_module()
         if model_expr is None:
@@ -150,22 +160,35 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
             for fn in list(interp.functions):
                 if not fn.called:
                     fn.call(interp, [], {}, fn.node)
+            if torch_fe is not None:
+                torch_fe.instantiate_unused_classes(interp)
+        if keras_fe is not None:
+            keras_models = list(keras_fe.models)
+        if torch_fe is not None:
+            torch_models = torch_fe.roots()
+        if model_expr is not None:
+            selected = _select_model(interp, [fe for fe in frontends], model_expr)
+            keras_models = [m for m in selected if keras_fe is not None and m in keras_fe.models]
+            torch_models = [m for m in selected if m not in keras_models]
+        if torch_fe is not None:
+            torch_fe.finish(interp, torch_models)
     except AnalysisLimit as lim:
         result.diagnostics.append(
             _diag("SL004", "Analysis stopped: %s; the rest of the file is not checked." % lim.what, path, lim.span or file_span())
         )
 
-    models = keras_fe.models
-    if model_expr is not None:
-        models = _select_model(interp, keras_fe, model_expr)
     if inputs:
-        for m in models:
+        for m in keras_models:
             if isinstance(m, KSequential) and m.input is None and m.layers:
                 m.build(interp, (None,) + tuple(inputs[0]))
     names = {id(v): k for k, v in interp.globals.vars.items()}
-    for m in models:
+    for m in keras_models:
         info = keras_fe.summarize(m, path, names.get(id(m)))
         info.extra["layer_objects"] = [l for l in m.sub_layers()]
+        result.models.append(info)
+    for m in torch_models:
+        info = torch_fe.summarize(m, path, names.get(id(m)))
+        info.extra["layer_objects"] = []
         result.models.append(info)
 
     facts = FileFacts(path, graph, result.models, settings.rule_settings())
@@ -188,18 +211,18 @@ class LazyPositions:
         return self.table[node]
 
 
-def _select_model(interp, keras_fe, expr: str):
+def _select_model(interp, frontends, expr: str):
+    """The model(s) ``--model EXPR`` names: a variable or a builder call, evaluated statically."""
     import libcst as cst
 
     from .frontends.keras import KFunctional, KSequential
+    from .frontends.torch import TModuleBase
 
     try:
         node = cst.parse_expression(expr)
     except cst.ParserSyntaxError:
         raise ValueError("--model %r is not a Python expression" % expr)
-    before = len(keras_fe.models)
     value = interp.eval(node, interp.globals)
-    if isinstance(value, (KSequential, KFunctional)):
+    if isinstance(value, (KSequential, KFunctional, TModuleBase)):
         return [value]
-    made = keras_fe.models[before:]
-    return made[-1:] if made else []
+    raise ValueError("--model %r does not evaluate to a model shapelint can analyse" % expr)

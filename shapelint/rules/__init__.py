@@ -23,6 +23,10 @@ _MODULES = (
     "sl104_reshape_size",
     "sl105_non_positive_size",
     "sl106_incompatible_input",
+    "sl107_in_features_mismatch",
+    "sl108_in_channels_mismatch",
+    "sl109_num_features_mismatch",
+    "sl110_rnn_input_size_mismatch",
     "sl201_parameter_explosion",
     "sl301_pooling_remainder",
 )

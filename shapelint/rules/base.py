@@ -90,8 +90,19 @@ class IssueRule(Rule):
     """Reports the shape engine's issues of one kind."""
 
     kind = ""
+    # Report at the layer's declaration (``nn.Linear(400, 120)`` in ``__init__``), where the
+    # fix goes, rather than where forward() calls it; the call site becomes related.
+    at_declaration = False
 
     def check(self, facts: FileFacts) -> Iterator[Diagnostic]:
         for node in facts.graph.nodes():
             if node.issue is not None and node.issue.kind == self.kind:
-                yield self.diagnostic(facts, node, issue_message(node), producer_related(facts, node))
+                related = producer_related(facts, node)
+                message = issue_message(node)
+                span = node.span
+                declared = getattr(node.layer, "span", None)
+                if self.at_declaration and declared is not None and declared != node.span:
+                    related.insert(0, Related(facts.path, node.span, "%s is called here" % node.type))
+                    message += " (called at line %d)" % node.span.line
+                    span = declared
+                yield Diagnostic(self.code, self.severity, message, facts.path, span, related)

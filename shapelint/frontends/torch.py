@@ -1,0 +1,923 @@
+"""The PyTorch front-end: ``nn.Module`` classes, their ``__init__`` and ``forward()``.
+
+Instances of ``nn.Module`` subclasses defined in the analysed file are built by running
+``__init__`` in the interpreter (``self.conv = nn.Conv2d(...)`` registers a child module);
+calling an instance runs ``forward()``.  Leaf modules (``nn.Conv2d``...) and functional ops
+(``F.relu``, ``torch.cat``, ``x.view``) called on tensors add nodes to the layer graph, and the
+shape engine computes their output shapes at once.
+
+Where the input comes from, in order: ``summary --input``; a ``# shapelint: input=(...)``
+comment on the class or on the line that builds the model; a call in the file on
+``torch.randn/zeros/ones/rand(...)``; ``torchinfo.summary(model, input_size=...)``.  A model
+with none of these is still run, on a symbolic input whose layout is read from the first
+layer it meets (a ``Conv2d(3, ...)`` gets ``(N, 3, H, W)``), so channel and feature chains
+are checked with spatial sizes as symbols.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Tuple
+
+from ..diagnostics import Span
+from ..engine.registry import LayerConfig, Options, ShapeIssue, TensorArg, Unresolved, infer, lookup
+from ..engine.shapes import Shape, format_shape, known
+from ..engine.values import UNKNOWN, contains_unknown
+from ..graph import CallNode, LayerGraph, LayerInfo, ModelInfo
+from .evaluator import BoundMethod, ClassVal, Frontend, Function, Instance, Obj
+
+FRAMEWORK = "torch"
+
+TENSOR_FACTORIES = {"randn", "rand", "zeros", "ones", "empty", "randint", "full", "rand_like", "randn_like", "zeros_like", "ones_like", "empty_like", "full_like", "tensor", "as_tensor", "arange", "Tensor", "FloatTensor", "LongTensor"}
+CONTAINERS = {"Sequential", "ModuleList", "ModuleDict"}
+# How many leading positional arguments of a module call are shape inputs.
+MULTI_INPUT = {"Bilinear": 2, "MultiheadAttention": 3, "TransformerDecoderLayer": 2, "TransformerDecoder": 2, "Transformer": 2}
+INPUT_COMMENT = re.compile(r"#\s*shapelint:\s*input\s*=\s*(.+)$")
+# Tensor methods that are not ops on the shape (queries handled here).
+SAME_SHAPE_METHODS = {
+    "contiguous", "clone", "detach", "float", "double", "half", "bfloat16", "long", "int", "bool",
+    "to", "cpu", "cuda", "type_as", "requires_grad_", "relu", "relu_", "sigmoid", "tanh", "exp",
+    "log", "abs", "neg", "sqrt", "rsqrt", "clamp", "clamp_", "clip", "round", "floor", "ceil",
+    "sign", "zero_", "fill_", "normal_", "uniform_", "masked_fill", "masked_fill_", "add_", "mul_",
+    "sub_", "div_", "sin", "cos", "softmax", "log_softmax", "type", "pin_memory", "cumsum",
+}
+
+
+class SymDim(Obj):
+    """A symbolic size read from a tensor (``x.size(0)`` of a symbolic batch)."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return "SymDim(%s)" % self.name
+
+
+def dim_value(d):
+    if known(d):
+        return d
+    if isinstance(d, str):
+        return SymDim(d)
+    return UNKNOWN
+
+
+def dim_from_value(v):
+    if isinstance(v, int) and not isinstance(v, bool):
+        return v
+    if isinstance(v, SymDim):
+        return v.name
+    return None
+
+
+# --------------------------------------------------------------------------- tensors
+
+
+class TTensor(Obj):
+    def __init__(self, node: CallNode, index: int, shape: Shape, fe: "TorchFrontend"):
+        self.node = node
+        self.index = index
+        self.shape = shape
+        self.fe = fe
+
+    def __repr__(self) -> str:
+        return "TTensor(%s %s)" % (self.node.type, format_shape(self.shape))
+
+    def truth(self):
+        return UNKNOWN
+
+    def shape_tuple(self):
+        if self.shape is None:
+            return UNKNOWN
+        return tuple(dim_value(d) for d in self.shape)
+
+    def attr(self, name, interp):
+        fe = self.fe
+        if name == "shape":
+            return self.shape_tuple()
+        if name == "ndim":
+            return len(self.shape) if self.shape is not None else UNKNOWN
+        if name == "T":
+            return fe.op(interp, "t", [self], {}, None)
+        if name in ("size", "dim", "numel", "ndimension", "nelement"):
+            return BoundMethod(lambda it, a, k, n: self.query(name, a, k), name)
+        if name in SAME_SHAPE_METHODS:
+            return BoundMethod(lambda it, a, k, n: fe.same_shape(it, name, self, n), name)
+        if name in ("dtype", "device", "is_cuda", "requires_grad", "data", "grad"):
+            return self if name in ("data",) else UNKNOWN
+        return BoundMethod(lambda it, a, k, n: fe.op(it, name, [self] + list(a), k, n), name)
+
+    def query(self, name, args, kwargs):
+        if self.shape is None:
+            return UNKNOWN
+        if name == "size":
+            if args or "dim" in kwargs:
+                i = args[0] if args else kwargs["dim"]
+                if not isinstance(i, int) or not -len(self.shape) <= i < len(self.shape):
+                    return UNKNOWN
+                return dim_value(self.shape[i])
+            return self.shape_tuple()
+        if name in ("dim", "ndimension"):
+            return len(self.shape)
+        n = 1
+        for d in self.shape:
+            if not known(d):
+                return UNKNOWN
+            n *= d
+        return n
+
+    def getitem(self, key, interp):
+        return self.fe.op(interp, "getitem", [self, key], {}, None)
+
+    def unpack(self, n: int):
+        if self.shape is not None and len(self.shape) >= 1 and known(self.shape[0]) and self.shape[0] == n:
+            return [self.fe.op(None, "getitem", [self, i], {}, None, span=self.node.span) for i in range(n)]
+        return None
+
+    def merge_with(self, other):
+        if not isinstance(other, TTensor):
+            return UNKNOWN
+        if other.node is self.node and other.index == self.index:
+            return self
+        shape: Shape = None
+        if self.shape is not None and other.shape is not None and len(self.shape) == len(other.shape):
+            shape = tuple(x if x == y else None for x, y in zip(self.shape, other.shape))
+        node = self.fe.graph.add("op", "branch", self.node.span, None, [(self.node, self.index), (other.node, other.index)], framework=FRAMEWORK)
+        node.input_shapes = [self.shape, other.shape]
+        node.outputs = [shape]
+        return TTensor(node, 0, shape, self.fe)
+
+
+# --------------------------------------------------------------------------- modules
+
+
+class TModuleBase(Obj):
+    """Anything that is an nn.Module: leaf layers, containers, user-defined classes."""
+
+    type = "Module"
+
+    def init_module(self, fe: "TorchFrontend", span: Span):
+        self.fe = fe
+        self.span = span
+        self.children: Dict[str, "TModuleBase"] = {}
+        self.parents = 0
+        self.own_params: Optional[int] = 0
+        self.calls: List[CallNode] = []
+        self.tainted = False
+        self.called = False
+
+    def add_child(self, name: str, module: "TModuleBase") -> None:
+        self.children[name] = module
+        module.parents += 1
+
+    def taint(self):
+        self.tainted = True
+
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    def named_modules(self, prefix: str = "", memo=None) -> List[Tuple[str, "TModuleBase"]]:
+        memo = set() if memo is None else memo
+        if id(self) in memo:
+            return []
+        memo.add(id(self))
+        out = [(prefix, self)]
+        for name, child in self.children.items():
+            out.extend(child.named_modules(prefix + ("." if prefix else "") + name, memo))
+        return out
+
+    def total_params(self) -> Optional[int]:
+        total = 0
+        for _, m in self.named_modules():
+            if m.own_params is None:
+                return None
+            total += m.own_params
+        return total
+
+    def common_attr(self, name, interp):
+        if name in ("modules", "children", "named_modules", "named_children", "parameters", "named_parameters"):
+            def listing(it, a, k, n):
+                if name == "children":
+                    return list(self.children.values())
+                if name == "named_children":
+                    return list(self.children.items())
+                if name == "modules":
+                    return [m for _, m in self.named_modules()]
+                if name == "named_modules":
+                    return self.named_modules()
+                return UNKNOWN
+            return BoundMethod(listing, name)
+        if name == "add_module" or name == "register_module":
+            def add_module(it, a, k, n):
+                if len(a) >= 2 and isinstance(a[0], str) and isinstance(a[1], TModuleBase):
+                    self.set_attr(a[0], a[1], it)
+                else:
+                    self.tainted = True
+                return None
+            return BoundMethod(add_module, name)
+        if name in ("to", "cuda", "cpu", "train", "eval", "float", "double", "half", "requires_grad_", "apply", "zero_grad", "share_memory"):
+            return BoundMethod(lambda it, a, k, n: self, name)
+        if name in ("register_buffer", "register_parameter", "load_state_dict", "state_dict", "register_forward_hook"):
+            def reg(it, a, k, n):
+                if name == "register_parameter" and len(a) >= 2:
+                    self.set_attr(a[0], a[1], it)
+                return None
+            return BoundMethod(reg, name)
+        return _MISSING
+
+    def set_attr(self, name, value, interp):
+        pass
+
+
+_MISSING = object()
+
+
+class TLayer(TModuleBase, LayerConfig):
+    """A leaf module from torch.nn (``nn.Conv2d(3, 16, 3)``)."""
+
+    def __init__(self, fe, type_: str, args, kwargs, span: Span):
+        LayerConfig.__init__(self, FRAMEWORK, type_, tuple(args), dict(kwargs))
+        self.init_module(fe, span)
+        self.ldef = lookup(FRAMEWORK, type_)
+        self.own_params = fe.static_params(self) if self.ldef is not None else None
+        self.type = type_
+
+    __hash__ = LayerConfig.__hash__
+    __eq__ = LayerConfig.__eq__
+
+    def __repr__(self) -> str:
+        return "TLayer(%s)" % self.type
+
+    def call(self, interp, args, kwargs, node):
+        return self.fe.call_leaf(interp, self, args, kwargs, node)
+
+    def attr(self, name, interp):
+        v = self.common_attr(name, interp)
+        if v is not _MISSING:
+            return v
+        if self.ldef is not None:
+            if name in self.kwargs:
+                return self.kwargs[name]
+            if name in self.ldef.signature:
+                i = self.ldef.signature.index(name)
+                if i < len(self.args):
+                    return self.args[i]
+        return UNKNOWN
+
+
+class TContainer(TModuleBase):
+    """nn.Sequential, nn.ModuleList, nn.ModuleDict."""
+
+    def __init__(self, fe, type_: str, span: Span):
+        self.init_module(fe, span)
+        self.type = type_
+
+    def __repr__(self) -> str:
+        return "TContainer(%s, %d)" % (self.type, len(self.children))
+
+    def is_leaf(self) -> bool:
+        return False  # an empty container is not a layer
+
+    def append(self, module) -> None:
+        if isinstance(module, TModuleBase):
+            self.add_child(str(len(self.children)), module)
+        else:
+            self.tainted = True
+
+    def iterate(self):
+        if self.tainted:
+            return None
+        if self.type == "ModuleDict":
+            return list(self.children.keys())
+        return list(self.children.values())
+
+    def getitem(self, key, interp):
+        if self.tainted:
+            return UNKNOWN
+        if self.type == "ModuleDict":
+            return self.children.get(key, UNKNOWN) if isinstance(key, str) else UNKNOWN
+        mods = list(self.children.values())
+        if isinstance(key, int) and not isinstance(key, bool):
+            try:
+                return mods[key]
+            except IndexError:
+                return UNKNOWN
+        if isinstance(key, slice):
+            sub = TContainer(self.fe, self.type, self.span)
+            for i, m in zip(range(len(mods))[key], mods[key]):
+                sub.children[str(i)] = m  # a view: no new parents
+            return sub
+        return UNKNOWN
+
+    def set_attr(self, name, value, interp):
+        if isinstance(value, TModuleBase):
+            self.add_child(name, value)
+
+    def attr(self, name, interp):
+        v = self.common_attr(name, interp)
+        if v is not _MISSING:
+            return v
+        if name in ("append", "extend", "insert"):
+            def method(it, a, k, n):
+                if it.speculative:
+                    self.tainted = True
+                if name == "append" and a:
+                    self.append(a[0])
+                elif name == "extend" and a:
+                    seq = it.iterate(a[0])
+                    if seq is None:
+                        self.tainted = True
+                    else:
+                        for m in seq:
+                            self.append(m)
+                else:
+                    self.tainted = True
+                return self
+            return BoundMethod(method, name)
+        if self.type == "ModuleDict" and name in ("items", "keys", "values"):
+            def listing(it, a, k, n):
+                if self.tainted:
+                    return UNKNOWN
+                if name == "items":
+                    return list(self.children.items())
+                if name == "keys":
+                    return list(self.children.keys())
+                return list(self.children.values())
+            return BoundMethod(listing, name)
+        if name == "__len__":
+            return len(self.children)
+        if name in self.children:
+            return self.children[name]
+        return UNKNOWN
+
+    def call(self, interp, args, kwargs, node):
+        if self.type != "Sequential":
+            return UNKNOWN
+        if self.tainted:
+            interp.taint_args(args, kwargs)
+            return UNKNOWN
+        self.called = True
+        x = args[0] if args else UNKNOWN
+        for child in list(self.children.values()):
+            x = child.call(interp, [x], {}, node)
+        return x
+
+
+class TInstance(Instance, TModuleBase):
+    """An instance of an nn.Module subclass defined in the analysed code."""
+
+    def __init__(self, fe, cls: ClassVal, span: Span, interp):
+        Instance.__init__(self, cls, interp)
+        self.init_module(fe, span)
+        self.type = cls.name
+        self.input_hint: Optional[Tuple] = None
+
+    def __repr__(self) -> str:
+        return "TInstance(%s)" % self.type
+
+    def set_attr(self, name, value, interp):
+        if isinstance(value, TModuleBase):
+            if name in self.children:
+                self.children.pop(name)
+            if interp.speculative > self.spec_level:
+                self.tainted = True  # a submodule registered on an uncertain path
+            self.add_child(name, value)
+        elif isinstance(value, TParam):
+            if self.own_params is not None:
+                self.own_params = None if value.numel is None else self.own_params + value.numel
+        elif name in self.children and value is None:
+            self.children.pop(name)
+        Instance.set_attr(self, name, value, interp)
+
+    def base_attr(self, name, interp):
+        v = self.common_attr(name, interp)
+        if v is not _MISSING:
+            return v
+        return UNKNOWN
+
+    def call(self, interp, args, kwargs, node):
+        return self.fe.call_instance(interp, self, args, kwargs, node)
+
+    def is_leaf(self) -> bool:
+        return not self.children
+
+
+class TParam(TTensor):
+    """``nn.Parameter(torch.zeros(...))``: a learnable tensor of a module."""
+
+    def __init__(self, node, shape, fe):
+        super().__init__(node, 0, shape, fe)
+        self.numel = None
+        if shape is not None and all(known(d) for d in shape):
+            n = 1
+            for d in shape:
+                n *= d
+            self.numel = n
+
+
+# --------------------------------------------------------------------------- the front-end
+
+
+def torch_parts(path: str) -> Optional[List[str]]:
+    parts = path.split(".")
+    if parts[0] != "torch":
+        return None
+    return parts
+
+
+class TorchFrontend(Frontend):
+    def __init__(self, graph: LayerGraph, options: Options, input_override: Optional[List[Tuple]] = None, source_lines=None):
+        self.graph = graph
+        self.options = options
+        self.input_override = [tuple(s) for s in (input_override or [])]
+        self.modules: List[TModuleBase] = []  # every module built, in order
+        self.recording: Optional[dict] = None  # the top-level model call being recorded
+        self.runs: Dict[int, dict] = {}  # id(root module) -> its first recorded top-level run
+        self.source_lines = source_lines or []
+        self.call_depth = 0
+
+    # -- paths ----------------------------------------------------------------------
+
+    def knows_path(self, path: str) -> bool:
+        parts = torch_parts(path)
+        return bool(parts and len(parts) >= 3 and parts[1] == "nn" and lookup(FRAMEWORK, parts[-1]) is not None)
+
+    def call_path(self, interp, path, args, kwargs, node):
+        parts = torch_parts(path)
+        if parts is None:
+            if path.split(".")[0] == "torchinfo" and parts is None and path.endswith("summary"):
+                return self.torchinfo_summary(interp, args, kwargs, node)
+            if path in ("collections.OrderedDict", "OrderedDict"):
+                return self.ordered_dict(args)
+            return NotImplemented
+        name = parts[-1]
+        span = interp.span(node)
+        if len(parts) >= 3 and parts[1] == "nn" and parts[2] not in ("functional", "init", "utils"):
+            if name in CONTAINERS:
+                return self.container(interp, name, args, kwargs, span)
+            if name == "Parameter":
+                t = args[0] if args else kwargs.get("data", UNKNOWN)
+                shape = t.shape if isinstance(t, TTensor) else None
+                pnode = self.graph.add("input", "Parameter", span, framework=FRAMEWORK)
+                pnode.outputs = [shape]
+                return TParam(pnode, shape, self)
+            if name == "Module":
+                return UNKNOWN
+            if name[:1].isupper():
+                return self.make_layer(interp, name, args, kwargs, span)
+            return UNKNOWN
+        if len(parts) >= 3 and parts[1] == "nn" and parts[2] in ("init", "utils"):
+            return None if parts[2] == "init" else UNKNOWN
+        if len(parts) == 2 and name in TENSOR_FACTORIES or (len(parts) == 2 and name in ("Size",)):
+            if name == "Size":
+                return tuple(args[0]) if args and isinstance(args[0], (tuple, list)) else UNKNOWN
+            return self.factory(interp, name, args, kwargs, span)
+        if name in ("no_grad", "inference_mode", "manual_seed", "set_grad_enabled", "device", "set_default_dtype"):
+            return None
+        tensors = [a for a in _flatten(list(args) + list(kwargs.values())) if isinstance(a, TTensor)]
+        if tensors or (args and isinstance(args[0], (list, tuple)) and any(isinstance(t, TTensor) for t in _flatten(args[0]))):
+            return self.op(interp, _FUNCTIONAL_ALIASES.get(name, name), list(args), kwargs, node)
+        return UNKNOWN
+
+    def binary_op(self, interp, op, left, right, node):
+        lt, rt = isinstance(left, TTensor), isinstance(right, TTensor)
+        if not (lt or rt):
+            return NotImplemented
+        name = _OP_NAMES.get(op)
+        if name is None:
+            return self.opaque(interp, op, [t for t in (left, right) if isinstance(t, TTensor)], node)
+        if op in ("+", "-", "*", "/", "**", "//", "%") and not (lt and rt):
+            t = left if lt else right
+            other = right if lt else left
+            if isinstance(other, (int, float)) and not isinstance(other, bool) or isinstance(other, SymDim):
+                return self.same_shape(interp, name, t, node)
+        return self.op(interp, name, [left, right], {}, node)
+
+    def instantiate_class(self, interp, cls: ClassVal, args, kwargs, node):
+        bases = [torch_parts(p) for p in cls.base_paths(interp)]
+        if not any(b is not None and len(b) >= 2 and b[1] == "nn" and b[-1] in ("Module", "Sequential", "ModuleList") for b in bases):
+            return NotImplemented
+        inst = TInstance(self, cls, interp.span(node), interp)
+        self.modules.append(inst)
+        inst.input_hint = self.comment_input(cls.node, node, interp)
+        init = cls.lookup("__init__")
+        if isinstance(init, Function):
+            init.bind(inst).call(interp, list(args), dict(kwargs), node)
+        return inst
+
+    # -- construction ---------------------------------------------------------------
+
+    def make_layer(self, interp, name, args, kwargs, span) -> TLayer:
+        layer = TLayer(self, name, args, kwargs, span)
+        self.modules.append(layer)
+        return layer
+
+    def static_params(self, layer: TLayer) -> Optional[int]:
+        try:
+            return infer(layer, [None] * max(1, MULTI_INPUT.get(layer.type, 1)), self.options).params
+        except (ShapeIssue, Unresolved):
+            return None
+        except Exception:
+            return None
+
+    def container(self, interp, name, args, kwargs, span) -> TContainer:
+        c = TContainer(self, name, span)
+        self.modules.append(c)
+        if name == "Sequential":
+            if len(args) == 1 and isinstance(args[0], dict):
+                for k, m in args[0].items():
+                    if isinstance(m, TModuleBase) and isinstance(k, str):
+                        c.add_child(k, m)
+                    else:
+                        c.tainted = True
+            else:
+                for m in args:
+                    c.append(m)
+        elif name == "ModuleList":
+            items = args[0] if args else kwargs.get("modules", [])
+            seq = interp.iterate(items) if items is not None else []
+            if seq is None:
+                c.tainted = True
+            else:
+                for m in seq:
+                    c.append(m)
+        elif name == "ModuleDict":
+            items = args[0] if args else kwargs.get("modules", {})
+            if isinstance(items, dict):
+                for k, m in items.items():
+                    if isinstance(m, TModuleBase):
+                        c.add_child(str(k), m)
+            elif isinstance(items, (list, tuple)):
+                for pair in items:
+                    if isinstance(pair, (list, tuple)) and len(pair) == 2 and isinstance(pair[1], TModuleBase):
+                        c.add_child(str(pair[0]), pair[1])
+            elif items is not None:
+                c.tainted = True
+        return c
+
+    def ordered_dict(self, args):
+        if not args:
+            return {}
+        seq = args[0]
+        if isinstance(seq, dict):
+            return dict(seq)
+        if isinstance(seq, (list, tuple)) and all(isinstance(p, (list, tuple)) and len(p) == 2 for p in seq):
+            return {p[0]: p[1] for p in seq}
+        return UNKNOWN
+
+    def factory(self, interp, name, args, kwargs, span):
+        shape = _factory_shape(name, args, kwargs)
+        node = self.graph.add("input", "Tensor", span, framework=FRAMEWORK)
+        node.outputs = [shape]
+        return TTensor(node, 0, shape, self)
+
+    def comment_input(self, cls_node, call_node, interp) -> Optional[Tuple]:
+        """``# shapelint: input=(1, 3, 32, 32)`` on the class line or the call line."""
+        lines = []
+        try:
+            lines.append(interp.span(cls_node).line)
+        except Exception:
+            pass
+        try:
+            lines.append(interp.span(call_node).line)
+        except Exception:
+            pass
+        for line in lines:
+            if 1 <= line <= len(self.source_lines):
+                m = INPUT_COMMENT.search(self.source_lines[line - 1])
+                if m:
+                    return _parse_shape_text(m.group(1))
+        return None
+
+    # -- calls ----------------------------------------------------------------------
+
+    def call_instance(self, interp, inst: TInstance, args, kwargs, node):
+        fwd = inst.cls.lookup("forward")
+        if not isinstance(fwd, Function) or inst.tainted:
+            interp.taint_args(args, kwargs)
+            return UNKNOWN
+        top = self.recording is None
+        if top:
+            self.recording = {"root": inst, "calls": []}
+        inst.called = True
+        try:
+            result = fwd.bind(inst).call(interp, list(args), dict(kwargs), node)
+        finally:
+            if top:
+                run = self.recording
+                self.recording = None
+                self.runs.setdefault(id(inst), run)
+        return result
+
+    def record(self, node: CallNode, layer) -> None:
+        if self.recording is not None:
+            self.recording["calls"].append((node, layer))
+
+    def call_leaf(self, interp, layer: TLayer, args, kwargs, node):
+        span = interp.span(node) if node is not None else layer.span
+        n_in = MULTI_INPUT.get(layer.type, 1)
+        positional = list(args[:n_in])
+        if layer.type == "MultiheadAttention":
+            for key in ("query", "key", "value"):
+                if key in kwargs:
+                    positional.append(kwargs[key])
+        if layer.type in ("TransformerDecoderLayer", "TransformerDecoder") and "memory" in kwargs:
+            positional.append(kwargs["memory"])
+        if not positional and "input" in kwargs:
+            positional = [kwargs["input"]]
+        tensors = [t for t in positional if isinstance(t, TTensor)]
+        extra = [t for t in _flatten(list(args[n_in:]) + list(kwargs.values())) if isinstance(t, TTensor)]
+        complete = len(tensors) == len(positional) and bool(tensors)
+        if complete and tensors[0].shape is None and tensors[0].node.type == "SymbolicInput":
+            self.materialize(tensors[0], layer)
+        gnode = self.graph.add(
+            "layer", layer.type, span, layer, [(t.node, t.index) for t in tensors],
+            framework=FRAMEWORK, extra_inputs=[(t.node, t.index) for t in extra],
+        )
+        gnode.input_shapes = [t.shape for t in tensors]
+        layer.calls.append(gnode)
+        layer.called = True
+        outputs: List[Shape] = [None]
+        if layer.ldef is not None:
+            shapes = gnode.input_shapes if complete else [None] * n_in
+            try:
+                result = infer(layer, shapes, self.options)
+                outputs = list(result.outputs) or [None]
+                if layer.own_params is None and result.params is not None:
+                    layer.own_params = result.params  # LazyLinear: known once called
+            except ShapeIssue as issue:
+                gnode.issue = issue
+            except (Unresolved, RecursionError):
+                pass
+        gnode.outputs = outputs
+        self.record(gnode, layer)
+        return self.structure(layer.type, [TTensor(gnode, i, s, self) for i, s in enumerate(outputs)])
+
+    @staticmethod
+    def structure(type_: str, outs: List[TTensor]):
+        """PyTorch's output structure: LSTM -> (out, (h, c)), RNN/GRU -> (out, h) ..."""
+        if type_ == "LSTM":
+            while len(outs) < 3:
+                outs.append(TTensor(outs[0].node, len(outs), None, outs[0].fe))
+            return (outs[0], (outs[1], outs[2]))
+        if type_ in ("RNN", "GRU", "MultiheadAttention", "LSTMCell"):
+            while len(outs) < 2:
+                outs.append(TTensor(outs[0].node, len(outs), None, outs[0].fe))
+            return (outs[0], outs[1])
+        return outs[0]
+
+    def materialize(self, t: TTensor, layer: TLayer) -> None:
+        """Give the symbolic model input the layout its first layer expects."""
+        shape = symbolic_input_for(layer)
+        if shape is not None:
+            t.shape = shape
+            t.node.outputs = [shape]
+
+    def same_shape(self, interp, name, t: TTensor, node):
+        return self.op(interp, "relu", [t], {}, node, label=name)
+
+    def opaque(self, interp, name, tensors, node):
+        span = interp.span(node) if (interp is not None and node is not None) else (tensors[0].node.span if tensors else Span(1, 0, 1, 0))
+        gnode = self.graph.add("op", name, span, None, [(t.node, t.index) for t in tensors], framework=FRAMEWORK)
+        gnode.input_shapes = [t.shape for t in tensors]
+        gnode.outputs = [None]
+        return TTensor(gnode, 0, None, self)
+
+    def op(self, interp, name, args, kwargs, node, label=None, span=None):
+        """A functional op or tensor method: a graph node with the op registry's shapes."""
+        tensors: List[TTensor] = []
+
+        def mark(v):
+            if isinstance(v, TTensor):
+                tensors.append(v)
+                return TensorArg(len(tensors) - 1)
+            if isinstance(v, SymDim):
+                return v.name
+            if isinstance(v, list):
+                return [mark(x) for x in v]
+            if isinstance(v, tuple):
+                return tuple(mark(x) for x in v)
+            return v
+
+        margs = tuple(mark(a) for a in args)
+        mkwargs = {k: mark(v) for k, v in kwargs.items()}
+        if span is None:
+            span = interp.span(node) if (interp is not None and node is not None) else (tensors[0].node.span if tensors else Span(1, 0, 1, 0))
+        gnode = self.graph.add("op", label or name, span, None, [(t.node, t.index) for t in tensors], framework=FRAMEWORK)
+        gnode.input_shapes = [t.shape for t in tensors]
+        outputs: List[Shape] = [None]
+        config = LayerConfig("torch_op", name, margs, mkwargs)
+        if lookup("torch_op", name) is not None and not _has_unknown_structure(margs, mkwargs):
+            try:
+                result = infer(config, gnode.input_shapes, self.options)
+                outputs = list(result.outputs) or [None]
+            except ShapeIssue as issue:
+                gnode.issue = issue
+            except (Unresolved, RecursionError, Exception):
+                pass
+        gnode.outputs = outputs
+        outs = [TTensor(gnode, i, s, self) for i, s in enumerate(outputs)]
+        if name in ("split", "chunk", "unbind") :
+            return tuple(outs) if len(outputs) > 1 or outputs[0] is not None else UNKNOWN
+        return outs[0]
+
+    def torchinfo_summary(self, interp, args, kwargs, node):
+        model = args[0] if args else kwargs.get("model")
+        size = kwargs.get("input_size", args[1] if len(args) > 1 else None)
+        if isinstance(model, TModuleBase) and isinstance(size, (tuple, list)) and size:
+            sizes = [tuple(size)] if not isinstance(size[0], (tuple, list)) else [tuple(s) for s in size]
+            tensors = [self.input_tensor(s, interp.span(node)) for s in sizes]
+            model.call(interp, tensors, {}, node)
+        return UNKNOWN
+
+    def input_tensor(self, shape, span: Span, label="Tensor") -> TTensor:
+        dims = tuple(d if isinstance(d, int) and not isinstance(d, bool) and d >= 0 else None for d in shape) if shape is not None else None
+        node = self.graph.add("input", label, span, framework=FRAMEWORK)
+        node.outputs = [dims]
+        return TTensor(node, 0, dims, self)
+
+    # -- after the module ran ------------------------------------------------------
+
+    def instantiate_unused_classes(self, interp) -> None:
+        """nn.Module classes the file defines but never builds: build those whose
+        constructor needs no argument, so their certain bugs are still found."""
+        built = {id(m.cls) for m in self.modules if isinstance(m, TInstance)}
+        for name, value in list(interp.globals.vars.items()):
+            if not isinstance(value, ClassVal) or id(value) in built:
+                continue
+            bases = [torch_parts(p) for p in value.base_paths(interp)]
+            if not any(b is not None and len(b) >= 2 and b[1] == "nn" and b[-1] == "Module" for b in bases):
+                continue
+            if any(id(m.cls) is not None and value in m.cls.mro()[1:] for m in self.modules if isinstance(m, TInstance)):
+                continue  # a base class of a model that was built
+            init = value.lookup("__init__")
+            if isinstance(init, Function):
+                p = init.node.params
+                required = [q for q in list(p.params)[1:] if q.default is None] + [q for q in p.kwonly_params if q.default is None]
+                if required:
+                    continue
+            value.call(interp, [], {}, value.node)
+
+    def roots(self) -> List[TModuleBase]:
+        return [m for m in self.modules if m.parents == 0 and not isinstance(m, TLayer) and not (isinstance(m, TContainer) and not m.children)]
+
+    def finish(self, interp, selected: Optional[List[TModuleBase]] = None) -> None:
+        """Run models the file never called: on --input, a comment's input, or a symbolic one."""
+        roots = selected if selected is not None else self.roots()
+        for m in roots:
+            shapes = None
+            if self.input_override:
+                shapes = self.input_override
+            elif isinstance(m, TInstance) and m.input_hint is not None:
+                shapes = [m.input_hint]
+            if shapes is not None and (self.input_override or id(m) not in self.runs):
+                self.runs.pop(id(m), None)
+                tensors = [self.input_tensor(s, m.span) for s in shapes]
+                self.run_top(interp, m, tensors)
+            elif id(m) not in self.runs:
+                node = self.graph.add("input", "SymbolicInput", m.span, framework=FRAMEWORK)
+                node.outputs = [None]
+                self.run_top(interp, m, [TTensor(node, 0, None, self)])
+
+    def run_top(self, interp, m, tensors):
+        if isinstance(m, TInstance):
+            m.call(interp, tensors, {}, None)
+        elif isinstance(m, TContainer) and m.type == "Sequential":
+            self.recording = {"root": m, "calls": []}
+            try:
+                m.call(interp, tensors, {}, None)
+            finally:
+                run, self.recording = self.recording, None
+                self.runs.setdefault(id(m), run)
+
+    def summarize(self, m: TModuleBase, path: str, variable: Optional[str]) -> ModelInfo:
+        names = {}
+        for name, sub in m.named_modules():
+            names.setdefault(id(sub), name)
+        run = self.runs.get(id(m))
+        rows: List[LayerInfo] = []
+        resolved = run is not None and not m.tainted
+        for gnode, layer in (run["calls"] if run else []):
+            if id(layer) not in names:
+                continue  # a module of another model called from this forward
+            if not layer.is_leaf():
+                continue
+            shape = gnode.outputs[0] if gnode.outputs else None
+            if shape is None or any(d is None for d in shape) or gnode.issue is not None or layer.own_params is None:
+                resolved = False
+            rows.append(LayerInfo(names[id(layer)], layer.type, layer.span.line, shape, layer.own_params))
+        total = m.total_params()
+        if total is None:
+            resolved = False
+        if run is not None:
+            for gnode in self.graph.nodes():
+                if gnode.framework == FRAMEWORK and gnode.kind == "input" and gnode.type == "SymbolicInput" and gnode.span == m.span:
+                    resolved = False
+        return ModelInfo(
+            name=variable or m.type,
+            framework=FRAMEWORK,
+            path=path,
+            line=m.span.line,
+            variable=variable,
+            layers=rows,
+            total_params=total,
+            trainable_params=total,
+            non_trainable_params=None if total is None else 0,
+            resolved=resolved,
+        )
+
+
+def symbolic_input_for(layer: TLayer) -> Shape:
+    """The input layout a first layer expects, with symbolic sizes: (N, C, H, W) for Conv2d."""
+    t = layer.type
+    a = layer.args
+    k = layer.kwargs
+
+    def arg(name, pos):
+        if name in k:
+            return k[name]
+        return a[pos] if pos < len(a) else None
+
+    spatial = {"1d": ("L",), "2d": ("H", "W"), "3d": ("D", "H", "W")}
+    for suffix, dims in spatial.items():
+        if t.endswith(suffix) and (t.startswith("Conv") or t.startswith("BatchNorm") or t.startswith("InstanceNorm")):
+            c = arg("in_channels", 0) if t.startswith("Conv") else arg("num_features", 0)
+            if isinstance(c, int) and not isinstance(c, bool):
+                return ("N", c) + dims
+            return None
+    if t in ("Linear",):
+        f = arg("in_features", 0)
+        return ("N", f) if isinstance(f, int) and not isinstance(f, bool) else None
+    if t in ("Embedding",):
+        return ("N", "T")
+    if t in ("LSTM", "GRU", "RNN"):
+        f = arg("input_size", 0)
+        if not isinstance(f, int) or isinstance(f, bool):
+            return None
+        return ("N", "T", f) if k.get("batch_first") is True else ("T", "N", f)
+    return None
+
+
+def _parse_shape_text(text: str) -> Optional[Tuple]:
+    body = text.strip().strip("()[] ")
+    dims = []
+    for part in body.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            dims.append(int(part))
+        except ValueError:
+            return None
+    return tuple(dims) or None
+
+
+def _factory_shape(name, args, kwargs) -> Shape:
+    if name in ("rand_like", "randn_like", "zeros_like", "ones_like", "empty_like", "full_like"):
+        src = args[0] if args else None
+        return src.shape if isinstance(src, TTensor) else None
+    if name in ("tensor", "as_tensor", "arange"):
+        return None
+    if name == "randint":
+        size = kwargs.get("size")
+        if size is None:
+            rest = [a for a in args if isinstance(a, (tuple, list))]
+            size = rest[0] if rest else None
+        sizes = size
+    elif name == "full":
+        sizes = args[0] if args else kwargs.get("size")
+    else:
+        if "size" in kwargs:
+            sizes = kwargs["size"]
+        elif len(args) == 1 and isinstance(args[0], (tuple, list)):
+            sizes = args[0]
+        else:
+            sizes = args
+    if not isinstance(sizes, (tuple, list)):
+        return None
+    dims = []
+    for d in sizes:
+        if isinstance(d, int) and not isinstance(d, bool) and d >= 0:
+            dims.append(d)
+        elif isinstance(d, SymDim):
+            dims.append(d.name)
+        else:
+            dims.append(None)
+    return tuple(dims)
+
+
+def _has_unknown_structure(args, kwargs) -> bool:
+    return contains_unknown(args) or contains_unknown(kwargs)
+
+
+def _flatten(values) -> List[Any]:
+    out: List[Any] = []
+    for v in values:
+        if isinstance(v, (list, tuple)):
+            out.extend(_flatten(v))
+        else:
+            out.append(v)
+    return out
+
+
+_OP_NAMES = {"+": "add", "-": "sub", "*": "mul", "/": "div", "@": "matmul", "**": "pow", "//": "div", "%": "div"}
+_FUNCTIONAL_ALIASES = {"concat": "cat", "concatenate": "cat", "multiply": "mul", "subtract": "sub", "divide": "div", "true_divide": "div", "swapaxes": "transpose", "swapdims": "transpose"}
