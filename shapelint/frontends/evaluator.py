@@ -541,6 +541,10 @@ class Interpreter:
             v = fe.call_path(self, path, args, kwargs, node)
             if v is not NotImplemented:
                 return v
+        if path.startswith("numpy.") and not contains_unknown(args) and not contains_unknown(kwargs):
+            v = _numpy_call(path[6:], args, kwargs)
+            if v is not NotImplemented:
+                return v
         if path in ("copy.deepcopy", "copy.copy") and len(args) == 1 and not kwargs:
             # copies of constant data (configuration tables) stay known
             v = args[0]
@@ -1052,6 +1056,12 @@ class Interpreter:
             return _list_method(self, obj, name)
         if isinstance(obj, dict):
             return _dict_method(self, obj, name)
+        if isinstance(obj, ConstArray):
+            if name == "tolist":
+                return Builtin(name, lambda: list(obj))
+            if name in ("shape", "size", "ndim"):
+                return {"shape": (len(obj),), "size": len(obj), "ndim": 1}[name]
+            return UNKNOWN
         if isinstance(obj, (str, tuple, int, float)):
             attr = getattr(obj, name, None)
             if callable(attr) and name in _SAFE_METHODS:
@@ -1262,6 +1272,8 @@ class Interpreter:
                     r = not r
             else:
                 fn = _CMPOPS.get(type(op))
+                if isinstance(left, ConstArray) or isinstance(right, ConstArray):
+                    fn = None  # numpy compares elementwise
                 if fn is None or contains_unknown(left) or contains_unknown(right) or not (_is_const(left) and _is_const(right)):
                     r = UNKNOWN
                 else:
@@ -1471,6 +1483,94 @@ def _dict_method(interp: Interpreter, d: dict, name: str):
 
         return BoundMethod(method, name)
     return UNKNOWN
+
+
+class ConstArray(tuple):
+    """A 1-D numpy array of known numbers (``np.linspace(0, rate, depth)``): elementwise
+    arithmetic; anything else numpy would do differently from a tuple gives UNKNOWN."""
+
+    def _op(self, other, fn):
+        try:
+            if isinstance(other, (int, float)) and not isinstance(other, bool):
+                return ConstArray(fn(x, other) for x in self)
+            if isinstance(other, tuple) and len(other) == len(self):
+                return ConstArray(fn(x, y) for x, y in zip(self, other))
+        except (ArithmeticError, ValueError, TypeError):
+            pass
+        raise _Unknowable()
+
+    def __add__(self, o):
+        return self._op(o, operator.add)
+
+    def __radd__(self, o):
+        return self._op(o, lambda x, y: y + x)
+
+    def __sub__(self, o):
+        return self._op(o, operator.sub)
+
+    def __rsub__(self, o):
+        return self._op(o, lambda x, y: y - x)
+
+    def __mul__(self, o):
+        return self._op(o, operator.mul)
+
+    def __rmul__(self, o):
+        return self._op(o, lambda x, y: y * x)
+
+    def __truediv__(self, o):
+        return self._op(o, operator.truediv)
+
+    def __floordiv__(self, o):
+        return self._op(o, operator.floordiv)
+
+    def __pow__(self, o):
+        return self._op(o, operator.pow)
+
+    def __getitem__(self, key):
+        v = tuple.__getitem__(self, key)
+        return ConstArray(v) if isinstance(key, slice) else v
+
+
+def _numpy_call(name: str, args, kwargs):
+    """The few numpy functions model code uses on constants."""
+    nums = all(isinstance(a, (int, float)) and not isinstance(a, bool) for a in args)
+    try:
+        if name == "linspace" and nums and 2 <= len(args) <= 3 and set(kwargs) <= {"num", "endpoint"}:
+            start, stop = args[0], args[1]
+            num = args[2] if len(args) > 2 else kwargs.get("num", 50)
+            endpoint = kwargs.get("endpoint", True)
+            if not isinstance(num, int) or num < 0 or num > MAX_SEQUENCE or not isinstance(endpoint, bool):
+                return NotImplemented
+            div = (num - 1) if endpoint else num
+            if num == 1 or div == 0:
+                return ConstArray([float(start)][:num])
+            step = (stop - start) / div
+            vals = [start + i * step for i in range(num)]
+            if endpoint and num > 1:
+                vals[-1] = float(stop)
+            return ConstArray(float(v) for v in vals)
+        if name == "arange" and nums and 1 <= len(args) <= 3 and not kwargs and all(isinstance(a, int) for a in args):
+            r = range(*args)
+            if len(r) > MAX_SEQUENCE:
+                return NotImplemented
+            return ConstArray(r)
+        if name in ("array", "asarray") and len(args) == 1 and set(kwargs) <= {"dtype"} and "dtype" not in kwargs:
+            v = args[0]
+            if isinstance(v, (list, tuple)) and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v):
+                return ConstArray(v)
+        if name in ("prod", "sum") and len(args) == 1 and not kwargs:
+            v = args[0]
+            if isinstance(v, (list, tuple)) and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v):
+                out = 1 if name == "prod" else 0
+                for x in v:
+                    out = out * x if name == "prod" else out + x
+                return out
+        if name in ("sqrt", "ceil", "floor", "log", "log2", "exp") and len(args) == 1 and nums and not kwargs:
+            v = getattr(math, name)(args[0])
+            return float(v)
+    except (ValueError, ArithmeticError, OverflowError):
+        return NotImplemented
+    return NotImplemented
 
 
 def _copy_const(v, deep: bool):

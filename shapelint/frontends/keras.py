@@ -18,7 +18,8 @@ from ..engine.registry import LayerConfig, Options, ShapeIssue, Unresolved, infe
 from ..engine.shapes import Shape, format_shape, known
 from ..engine.values import UNKNOWN, contains_unknown
 from ..graph import CallNode, LayerGraph, LayerInfo, ModelInfo
-from .evaluator import BoundMethod, ClassVal, Frontend, Interpreter, ModuleRef, Obj
+from .evaluator import _ABSENT as _ABSENT_ATTR
+from .evaluator import AnalysisLimit, BoundMethod, ClassVal, Frontend, Function, Instance, Interpreter, ModuleRef, Obj
 
 FRAMEWORK = "keras"
 
@@ -389,6 +390,112 @@ class CustomClassLayer(KLayer):
     """An instance of a layer or model class defined in the analysed code: shapes unknown."""
 
 
+class KCustomLayer(Instance, KLayer):
+    """An instance of a ``keras.layers.Layer`` (or ``keras.Model``) subclass of the analysed
+    file.  Its ``__init__``, ``build`` and ``call`` are interpreted: layers it creates and
+    calls give shapes, ``add_weight`` gives parameters.  Whatever the interpretation cannot
+    follow leaves the output shape or the parameter count unknown, never guessed."""
+
+    def __init__(self, fe: "KerasFrontend", cls: ClassVal, interp, kwargs, span: Span):
+        Instance.__init__(self, cls, interp)
+        KLayer.__init__(self, fe, cls.name, (), {k: v for k, v in kwargs.items() if k in ("name", "trainable")}, span, cls.name)
+        self.known_type = False
+        self.weights: List[Tuple[Any, bool]] = []  # (shape, trainable) of add_weight() calls
+        self.layer_built = False  # build() ran
+        self.incomplete = False  # something about its weights could not be followed
+        self.calling = 0
+
+    __hash__ = KLayer.__hash__
+    __eq__ = KLayer.__eq__
+
+    def __repr__(self) -> str:
+        return "KCustomLayer(%s %s)" % (self.type, self.name)
+
+    def call(self, interp, args, kwargs, node):
+        return self.fe.call_custom(interp, self, list(args), dict(kwargs), interp.span(node), node)
+
+    def taint(self):
+        pass  # layers handed to unknown code keep their configuration
+
+    def truth(self):
+        return True
+
+    def attr(self, name, interp):
+        if name in self.attrs:
+            return self.attrs[name]
+        v = self.cls.lookup(name)
+        if v is not _ABSENT_ATTR:
+            return self.bind_class_value(v, interp)
+        return self.base_attr(name, interp)
+
+    def set_attr(self, name, value, interp):
+        if name == "trainable" and isinstance(value, bool):
+            self.trainable = value
+        if name == "name" and isinstance(value, str):
+            self.name = value
+        Instance.set_attr(self, name, value, interp)
+
+    def base_attr(self, name, interp):
+        """What ``keras.layers.Layer`` provides to its subclasses."""
+        if name in ("add_weight", "add_variable"):
+            return BoundMethod(lambda it, a, k, n: self.fe.add_weight(it, self, a, k, n), name)
+        if name in ("add_loss", "add_metric", "add_update"):
+            return BoundMethod(lambda it, a, k, n: None, name)
+        if name == "built":
+            return self.layer_built
+        if name == "build":
+            return BoundMethod(lambda it, a, k, n: self._base_build(), name)
+        if name == "call":
+            return UNKNOWN
+        return KLayer.attr(self, name, interp)
+
+    def _base_build(self):
+        self.layer_built = True
+        return None
+
+    def super_attr(self, name, interp):
+        if name == "__init__":
+            def init(it, a, k, n):
+                nm = k.get("name")
+                if isinstance(nm, str):
+                    self.name = nm
+                tr = k.get("trainable")
+                if isinstance(tr, bool):
+                    self.trainable = tr
+                if a or any(key in k for key in ("inputs", "outputs", "input", "output")):
+                    self.incomplete = True  # a functional model subclass: not followed
+                return None
+            return BoundMethod(init, name)
+        if name == "build":
+            return BoundMethod(lambda it, a, k, n: self._base_build(), name)
+        if name in ("get_config",):
+            return BoundMethod(lambda it, a, k, n: UNKNOWN, name)
+        return self.base_attr(name, interp) if name != "call" else UNKNOWN
+
+    def tracked(self) -> List[Any]:
+        """Layers and models held in attributes (directly or in lists, tuples, dicts)."""
+        out: List[Any] = []
+        seen = set()
+
+        def walk(v, depth=0):
+            if depth > 4:
+                return
+            if isinstance(v, KLayer):
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
+            elif isinstance(v, (list, tuple)):
+                for x in v:
+                    walk(x, depth + 1)
+            elif isinstance(v, dict):
+                for x in v.values():
+                    walk(x, depth + 1)
+
+        for v in self.attrs.values():
+            walk(v)
+        return out
+
+
 # --------------------------------------------------------------------------- the front-end
 
 
@@ -533,6 +640,20 @@ class KerasFrontend(Frontend):
         bases = [keras_parts(p) for p in cls.base_paths(interp)]
         if not any(b is not None and b[-1] in ("Layer", "Model", "Sequential") for b in bases):
             return NotImplemented
+        local = [c for c in cls.mro()]
+        keras_bases = [b for b in bases if b is not None]
+        if (
+            len(keras_bases) == len(bases)
+            and all(b[-1] in ("Layer", "Model") for b in keras_bases)
+            and all(not c.node.decorators or _harmless_decorators(c) for c in local)
+        ):
+            layer = KCustomLayer(self, cls, interp, kwargs, interp.span(node))
+            init = cls.lookup("__init__")
+            if isinstance(init, Function):
+                init.bind(layer).call(interp, args, kwargs, node)
+            elif args:
+                layer.incomplete = True
+            return layer
         layer = CustomClassLayer(self, cls.name, args, {k: v for k, v in kwargs.items() if k == "name"}, interp.span(node), cls.name)
         layer.known_type = False
         return layer
@@ -660,8 +781,91 @@ class KerasFrontend(Frontend):
 
     # -- calls ----------------------------------------------------------------------
 
+    # -- custom layers ----------------------------------------------------------------
+
+    def add_weight(self, interp, layer: "KCustomLayer", args, kwargs, node):
+        """``self.add_weight(...)`` (Keras 3 ``shape`` first; Keras 2 ``name`` first)."""
+        if args and isinstance(args[0], str):
+            names = ("name", "shape", "dtype", "initializer", "regularizer", "trainable")
+        else:
+            names = ("shape", "initializer", "dtype")
+        kw = dict(kwargs)
+        for n_, v in zip(names, args):
+            kw.setdefault(n_, v)
+        shape = kw.get("shape", None)
+        if shape is None:
+            shape = ()
+        if isinstance(shape, int) and not isinstance(shape, bool):
+            shape = (shape,)
+        trainable = kw.get("trainable", True)
+        if trainable is None:
+            trainable = True
+        ok = (
+            isinstance(shape, (tuple, list))
+            and all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape)
+            and isinstance(trainable, bool)
+        )
+        if interp.speculative > layer.spec_level:
+            layer.incomplete = True  # a weight created on an uncertain path
+        if not ok:
+            layer.incomplete = True
+            layer.weights.append((None, True))
+            return self.op_node(interp, "weight", [], None, interp_node=node)
+        shape = tuple(shape)
+        layer.weights.append((shape, trainable))
+        return self.op_node(interp, "weight", [], shape, interp_node=node)
+
+    def call_custom(self, interp, layer: "KCustomLayer", args, kwargs, span: Span, node):
+        """Call a custom layer: ``build`` on the first call, then ``call`` interpreted."""
+        inputs = args[0] if args else kwargs.pop("inputs", UNKNOWN)
+        flat = _flatten([inputs])
+        connected = [t for t in flat if isinstance(t, KTensor)]
+        result = UNKNOWN
+        if layer.calling < 2:  # a layer calling itself: not followed
+            layer.calling += 1
+            try:
+                if not layer.layer_built:
+                    build = layer.cls.lookup("build")
+                    if isinstance(build, Function):
+                        build.bind(layer).call(interp, [_shape_arg(inputs)], {}, node)
+                    layer.layer_built = True
+                fn = layer.cls.lookup("call")
+                if isinstance(fn, Function):
+                    result = fn.bind(layer).call(interp, [inputs] + list(args[1:]), kwargs, node)
+                if not _tensor_struct(result):
+                    cos = layer.cls.lookup("compute_output_shape")
+                    if isinstance(cos, Function):
+                        shape = cos.bind(layer).call(interp, [_shape_arg(inputs)], {}, node)
+                        result = _shape_struct(shape)
+            finally:
+                layer.calling -= 1
+        if isinstance(result, KTensor):
+            shapes = [result.shape]
+        elif isinstance(result, (list, tuple)) and result and all(isinstance(t, (KTensor, tuple)) or t is None for t in result):
+            shapes = [t.shape if isinstance(t, KTensor) else t for t in result]
+        elif isinstance(result, tuple) and _is_shape(result):
+            shapes = [result]
+        else:
+            shapes = [None]
+        if layer.uncertain_attrs:
+            layer.incomplete = True
+        gnode = self.graph.add("layer", layer.type, span, layer, [(t.node, t.index) for t in connected])
+        gnode.input_shapes = [t.shape for t in connected]
+        gnode.outputs = shapes
+        if len(connected) != len(flat) or not connected:
+            gnode.outputs = [None] * len(shapes)
+        layer.nodes.append(gnode)
+        layer.built = True
+        layer.params, layer.non_trainable = self.model_params(layer)
+        tensors = self.tensors_of(gnode)
+        if isinstance(result, (list, tuple)) and not _is_shape(result):
+            return type(result)(tensors) if isinstance(result, tuple) else tensors
+        return tensors[0] if len(tensors) == 1 else tensors
+
     def call_layer(self, interp, layer: KLayer, args, kwargs, node):
         span = interp.span(node)
+        if isinstance(layer, KCustomLayer):
+            return self.call_custom(interp, layer, list(args), dict(kwargs), span, node)
         if layer.type in ATTENTION_LAYERS:
             positional = list(args)
             used = set()
@@ -692,6 +896,9 @@ class KerasFrontend(Frontend):
 
         ``extra`` are further tensors of the call (``initial_state=``...): graph edges only.
         ``scores``: an attention layer called with ``return_attention_scores=True``."""
+        if isinstance(layer, KCustomLayer):
+            # a Sequential adding a custom layer
+            return self.call_custom(interp, layer, [inputs[0] if len(inputs) == 1 else list(inputs)], {}, span, None)
         connected = [t for t in inputs if isinstance(t, KTensor)]
         all_known = len(connected) == len(inputs) and bool(inputs)
         if (
@@ -894,6 +1101,24 @@ class KerasFrontend(Frontend):
                 for sub in layer.sub_layers():
                     visit(sub, trainable and layer.trainable)
                 return
+            if isinstance(layer, KCustomLayer):
+                # its own weights, then the layers it holds (each counted once)
+                if layer.incomplete or not layer.nodes:
+                    known_all = False
+                live = trainable and layer.trainable
+                for shape, w_trainable in layer.weights:
+                    if shape is None:
+                        known_all = False
+                        continue
+                    n = 1
+                    for d in shape:
+                        n *= d
+                    total += n
+                    if not (live and w_trainable):
+                        frozen += n
+                for sub in layer.tracked():
+                    visit(sub, live)
+                return
             if not isinstance(layer, KLayer) or layer.params is None:
                 known_all = False
                 return
@@ -911,7 +1136,10 @@ class KerasFrontend(Frontend):
         for layer in model.sub_layers():
             if not isinstance(layer, KLayer):
                 continue
-            if isinstance(layer, (KSequential, KFunctional)):
+            if isinstance(layer, KCustomLayer):
+                params, frozen = self.model_params(layer)
+                outs = layer.first_outputs() or [None]
+            elif isinstance(layer, (KSequential, KFunctional)):
                 params, frozen = self.model_params(layer)
                 if layer.nodes:
                     outs = layer.nodes[0].outputs
@@ -1029,6 +1257,54 @@ def _flatten_struct(v) -> Optional[List[Any]]:
 
 
 # --------------------------------------------------------------------------- Keras helpers
+
+
+def _harmless_decorators(cls: ClassVal) -> bool:
+    """Class decorators that leave a layer class as written (serialization registration)."""
+    for d in cls.node.decorators:
+        expr = d.decorator
+        if isinstance(expr, cst.Call):
+            expr = expr.func
+        name = Interpreter.dotted(expr).rsplit(".", 1)[-1]
+        if name not in ("register_keras_serializable", "keras_export", "export"):
+            return False
+    return True
+
+
+def _is_shape(v) -> bool:
+    return isinstance(v, tuple) and all(d is None or (isinstance(d, int) and not isinstance(d, bool)) for d in v)
+
+
+def _tensor_struct(v) -> bool:
+    if isinstance(v, KTensor):
+        return v.shape is not None
+    if isinstance(v, (list, tuple)) and v and not _is_shape(v):
+        return all(isinstance(t, KTensor) and t.shape is not None for t in v)
+    return False
+
+
+def _shape_struct(v) -> Any:
+    """A ``compute_output_shape`` result: a shape tuple, or a list of them."""
+    if isinstance(v, (tuple, list)) and v and all(d is None or (isinstance(d, int) and not isinstance(d, bool)) for d in v):
+        return tuple(v)
+    return UNKNOWN
+
+
+def _shape_arg(inputs) -> Any:
+    """What Keras hands ``build(input_shape)``: a shape tuple (or a list of them).  Sizes
+    the analysis does not know are UNKNOWN, except the batch dimension, which Keras passes
+    as None."""
+    if isinstance(inputs, KTensor):
+        if inputs.shape is None:
+            return UNKNOWN
+        return tuple(
+            d if known(d) else (None if i == 0 and d is None else UNKNOWN) for i, d in enumerate(inputs.shape)
+        )
+    if isinstance(inputs, (list, tuple)):
+        return [_shape_arg(x) for x in inputs]
+    if isinstance(inputs, dict):
+        return {k: _shape_arg(x) for k, x in inputs.items()}
+    return UNKNOWN
 
 
 def _arg(args, kwargs, i: int, name: str, default: Any = UNKNOWN) -> Any:
