@@ -1079,23 +1079,31 @@ class Interpreter:
                 if seq is None:
                     # unknown number of positional arguments: nothing after is certain
                     self.taint_value(v)
-                    return self._unknown_call(func, args, kwargs)
+                    return self._unknown_call(func, args, kwargs, node)
                 args.extend(seq)
             elif a.star == "**":
                 if isinstance(v, dict) and id(v) not in self.tainted_lists:
                     kwargs.update({str(k): x for k, x in v.items()})
                 else:
-                    return self._unknown_call(func, args, kwargs)
+                    return self._unknown_call(func, args, kwargs, node)
             elif a.keyword is not None:
                 kwargs[a.keyword.value] = v
             else:
                 args.append(v)
         if func is UNKNOWN or not isinstance(func, Obj):
-            return self._unknown_call(func, args, kwargs)
+            return self._unknown_call(func, args, kwargs, node)
         return func.call(self, args, kwargs, node)
 
-    def _unknown_call(self, func, args, kwargs):
+    def _unknown_call(self, func, args, kwargs, node=None):
+        """A call of something unknown: what it is given may change, and what it returns
+        is unknown (a front-end may still record it, e.g. as an opaque graph node)."""
         self.taint_args(args, kwargs)
+        for fe in self.frontends:
+            hook = getattr(fe, "unknown_call", None)
+            if hook is not None:
+                v = hook(self, args, kwargs, node)
+                if v is not NotImplemented:
+                    return v
         return UNKNOWN
 
     def eval_integer(self, node, scope):

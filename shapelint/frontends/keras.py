@@ -506,6 +506,7 @@ class KerasFrontend(Frontend):
         self.uids: Dict[str, int] = {}
         self.models: List[KLayer] = []
         self.input_override = input_override or []
+        self.opaque: set = set()  # ids of graph nodes of unknown callables
         self.inputs_made = 0
 
     # -- names ----------------------------------------------------------------------
@@ -569,7 +570,10 @@ class KerasFrontend(Frontend):
         """A call into another library (tf.*, np.*): unknown; tensors keep the graph connected."""
         tensors = [a for a in _flatten(list(args) + list(kwargs.values())) if isinstance(a, KTensor)]
         if tensors:
-            return self.op_node(interp, path.rsplit(".", 1)[-1], tensors, None, interp_node=node)
+            t = self.op_node(interp, path.rsplit(".", 1)[-1], tensors, None, interp_node=node)
+            if path.split(".", 1)[0] not in WEIGHTLESS_MODULES:
+                self.opaque.add(t.node.id)  # another library's function may hold weights
+            return t
         if path in ("numpy.prod", "np.prod") or path.endswith(".prod"):
             seq = args[0] if args else UNKNOWN
             if isinstance(seq, (tuple, list)) and all(isinstance(v, int) and not isinstance(v, bool) for v in seq):
@@ -578,6 +582,17 @@ class KerasFrontend(Frontend):
                     out *= v
                 return out
         return NotImplemented
+
+    def unknown_call(self, interp, args, kwargs, node):
+        """Something unknown called on tensors (a layer of another library, a function the
+        analysis could not follow): an opaque node keeps the graph connected, and makes
+        the models through it unresolved, since it may hold weights."""
+        tensors = [a for a in _flatten(list(args) + list(kwargs.values())) if isinstance(a, KTensor)]
+        if not tensors:
+            return NotImplemented
+        t = self.op_node(interp, "call", tensors, None, interp_node=node)
+        self.opaque.add(t.node.id)
+        return t
 
     def helper_call(self, interp, name, args, kwargs):
         """Keras's own helpers that model-building code calls (the applications' builders)."""
@@ -661,6 +676,10 @@ class KerasFrontend(Frontend):
     # -- construction ---------------------------------------------------------------
 
     def make_layer(self, interp, written: str, args, kwargs, span: Span) -> KLayer:
+        # a tensor where the layer expects a constant (``Reshape((tf.shape(x)[1], -1))``) is a
+        # value the analysis does not know
+        args = [_no_tensors(a) for a in args]
+        kwargs = {k: _no_tensors(v) for k, v in kwargs.items()}
         type_, args, kwargs = translate_legacy(written, list(args), dict(kwargs))
         if type_ in INPUT_NAMES:
             return self.input_layer(interp, args, kwargs, span)
@@ -821,6 +840,7 @@ class KerasFrontend(Frontend):
         flat = _flatten([inputs])
         connected = [t for t in flat if isinstance(t, KTensor)]
         result = UNKNOWN
+        opaque_before = len(self.opaque)
         if layer.calling < 2:  # a layer calling itself: not followed
             layer.calling += 1
             try:
@@ -847,7 +867,7 @@ class KerasFrontend(Frontend):
             shapes = [result]
         else:
             shapes = [None]
-        if layer.uncertain_attrs:
+        if layer.uncertain_attrs or len(self.opaque) != opaque_before:
             layer.incomplete = True
         gnode = self.graph.add("layer", layer.type, span, layer, [(t.node, t.index) for t in connected])
         gnode.input_shapes = [t.shape for t in connected]
@@ -1096,7 +1116,7 @@ class KerasFrontend(Frontend):
                 return
             seen.add(id(layer))
             if isinstance(layer, (KSequential, KFunctional)):
-                if layer.tainted:
+                if layer.tainted or (isinstance(layer, KFunctional) and self.has_opaque(layer)):
                     known_all = False
                 for sub in layer.sub_layers():
                     visit(sub, trainable and layer.trainable)
@@ -1128,10 +1148,18 @@ class KerasFrontend(Frontend):
         visit(model)
         return (total if known_all else None), frozen
 
+    def has_opaque(self, model: "KFunctional") -> bool:
+        """The model's graph goes through something unknown (which may hold weights)."""
+        if not model.complete:
+            return True
+        return any(n.id in self.opaque for n in self.topological(model.inputs, model.outputs))
+
     def summarize(self, model, path: str, variable: Optional[str]) -> ModelInfo:
         rows: List[LayerInfo] = []
         resolved = not model.tainted
-        if isinstance(model, KFunctional) and not model.complete:
+        if isinstance(model, KFunctional) and (not model.complete or self.has_opaque(model)):
+            resolved = False
+        if isinstance(model, KFunctional) and any(t.shape is None for t in model.outputs):
             resolved = False
         for layer in model.sub_layers():
             if not isinstance(layer, KLayer):
@@ -1257,6 +1285,20 @@ def _flatten_struct(v) -> Optional[List[Any]]:
 
 
 # --------------------------------------------------------------------------- Keras helpers
+
+
+# Libraries whose functions applied to tensors hold no weights.
+WEIGHTLESS_MODULES = {"tensorflow", "tf", "numpy", "np", "math", "jax", "jnp", "scipy"}
+
+
+def _no_tensors(v) -> Any:
+    if isinstance(v, KTensor):
+        return UNKNOWN
+    if isinstance(v, tuple):
+        return tuple(_no_tensors(x) for x in v)
+    if isinstance(v, list):
+        return [_no_tensors(x) for x in v]
+    return v
 
 
 def _harmless_decorators(cls: ClassVal) -> bool:
