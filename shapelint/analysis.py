@@ -90,8 +90,17 @@ def analyze_bytes(
     try:
         text = decode_source(data)
     except (UnicodeDecodeError, SyntaxError, LookupError) as exc:
-        reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
-        return FileResult(path, [_diag("SL002", "Cannot decode the file as Python source: %s." % reason, path, file_span())])
+        span = file_span()
+        if isinstance(exc, UnicodeDecodeError):
+            line = data.count(b"\n", 0, exc.start) + 1
+            col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1)
+            span = Span(line, col, line, col + 1)
+            reason = "byte 0x%02x at line %d, column %d is not valid %s (%s); add a coding cookie if the file uses another encoding" % (
+                exc.object[exc.start], line, col + 1, exc.encoding, exc.reason,
+            )
+        else:
+            reason = str(exc)
+        return FileResult(path, [_diag("SL002", "Cannot decode the file as Python source: %s." % reason, path, span)])
     result = FileResult(path)
     try:
         _analyze_text(result, text, settings, model_expr, inputs)
@@ -115,24 +124,35 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
     import libcst as cst
 
     path = result.path
+    # CPython's parser first: it is ~15x cheaper than LibCST's, words errors as users know
+    # them, and it rejects what would crash LibCST's native parser (deep nesting).
+    import ast
+
+    try:
+        ast.parse(text)
+    except SyntaxError as se:
+        line = se.lineno or 1
+        col = max((se.offset or 1) - 1, 0)
+        if se.lineno is None and "\0" in text:
+            line, col = _position_of(text, text.find("\0"))
+        result.diagnostics.append(_diag("SL001", "Syntax error: %s" % _sentence(se.msg), path, Span(line, col, line, col)))
+        return
+    except ValueError as exc:  # NUL bytes (Python < 3.12)
+        line, col = _position_of(text, text.find("\0")) if "\0" in text else (1, 0)
+        result.diagnostics.append(_diag("SL001", "Syntax error: %s" % _sentence(str(exc)), path, Span(line, col, line, col)))
+        return
+    except (RecursionError, MemoryError):
+        result.diagnostics.append(
+            _diag("SL004", "The file nests expressions too deeply to analyse; it was skipped.", path, file_span())
+        )
+        return
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         line = getattr(exc, "raw_line", 1) or 1
         col = getattr(exc, "raw_column", 0) or 0
         msg = str(getattr(exc, "message", "")) or str(exc).splitlines()[0]
-        # CPython's parser places errors better and words them as users know them
-        import ast
-
-        try:
-            ast.parse(text)
-        except SyntaxError as se:
-            line = se.lineno or line
-            col = max((se.offset or 1) - 1, 0)
-            msg = se.msg
-        except (ValueError, RecursionError, MemoryError):
-            pass
-        result.diagnostics.append(_diag("SL001", "Syntax error: %s." % msg.rstrip("."), path, Span(line, col, line, col)))
+        result.diagnostics.append(_diag("SL001", "Syntax error: %s" % _sentence(msg), path, Span(line, col, line, col)))
         return
     positions = LazyPositions(module)
 
@@ -193,6 +213,18 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
 
     facts = FileFacts(path, graph, result.models, settings.rule_settings())
     result.diagnostics.extend(run_rules(facts, settings.codes() - {"SL001", "SL002", "SL003", "SL004"}))
+
+
+def _sentence(msg: str) -> str:
+    msg = msg.strip()
+    return msg if msg.endswith((".", "?", "!")) else msg + "."
+
+
+def _position_of(text: str, offset: int):
+    """(1-based line, 0-based column) of a character offset."""
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1)
+    return line, col
 
 
 class LazyPositions:

@@ -298,3 +298,29 @@ def test_image_data_format_from_config(tmp_path, capsys, monkeypatch):
     assert run([path], capsys)[0] == 1  # channels_last: a 5x5 kernel on a 3x32 map
     write(tmp_path, "shapelint.toml", 'image-data-format = "channels_first"\n')
     assert run([path], capsys)[0] == 0
+
+
+def test_deep_nesting_does_not_crash_the_run(tmp_path, capsys):
+    # LibCST's native parser segfaults on these; CPython's parser screens them first.
+    write(tmp_path, "a_parens.py", "import keras\nx = " + "(" * 3000 + "1" + ")" * 3000 + "\n")
+    write(tmp_path, "b_unary.py", "import keras\nx = " + "-" * 100000 + "1\n")
+    write(tmp_path, "c_bug.py", BUGGY)
+    code, out, _ = run(["--select", "ALL", str(tmp_path)], capsys)
+    assert code == 1
+    assert "a_parens.py:2:205: SL001 Syntax error: too many nested parentheses." in out
+    assert "b_unary.py:1:1: SL004" in out
+    assert "c_bug.py:8:11: SL103" in out
+
+
+def test_nul_byte_and_bad_byte_positions(tmp_path, capsys):
+    write(tmp_path, "nul.py", b"import keras\nx=1\0\n")
+    write(tmp_path, "latin.py", b'import keras\nx = "caf\xe9"\n')
+    code, out, _ = run([str(tmp_path)], capsys)
+    assert "nul.py:2:4: SL001 Syntax error: source code string cannot contain null bytes." in out
+    assert "latin.py:2:9: SL002 Cannot decode the file as Python source: byte 0xe9 at line 2, column 9" in out
+
+
+def test_syntax_error_message_punctuation(tmp_path, capsys):
+    write(tmp_path, "comma.py", "import keras\nx = [1 2]\n")
+    code, out, _ = run([str(tmp_path / "comma.py")], capsys)
+    assert out.rstrip().endswith("Perhaps you forgot a comma?")
