@@ -1223,6 +1223,15 @@ class Interpreter:
                 if v is not NotImplemented:
                     return v
             return UNKNOWN
+        if opcls is cst.Add and type(left) is type(right) and type(left) in (tuple, list):
+            # concatenation keeps whatever the elements are
+            if id(left) in self.tainted_lists or id(right) in self.tainted_lists or len(left) + len(right) > MAX_SEQUENCE:
+                return UNKNOWN
+            return left + right
+        if opcls is cst.Multiply and type(left) in (tuple, list) and isinstance(right, int) and not isinstance(right, bool):
+            if id(left) in self.tainted_lists or len(left) * max(right, 0) > MAX_SEQUENCE:
+                return UNKNOWN
+            return left * right
         if contains_unknown(left) or contains_unknown(right):
             return UNKNOWN
         fn = _BINOPS.get(opcls)
@@ -1248,6 +1257,14 @@ class Interpreter:
         if isinstance(op, cst.Not):
             t = truth(v)
             return UNKNOWN if t is UNKNOWN else (not t)
+        if isinstance(v, Obj):
+            sym = {cst.Minus: "-", cst.Plus: "+", cst.BitInvert: "~"}.get(type(op), "?")
+            for fe in self.frontends:
+                hook = getattr(fe, "unary_op", None)
+                r = hook(self, sym, v, node) if hook is not None else NotImplemented
+                if r is not NotImplemented:
+                    return r
+            return UNKNOWN
         if v is UNKNOWN or not isinstance(v, (int, float)):
             return UNKNOWN
         if isinstance(op, cst.Minus):
@@ -1334,11 +1351,12 @@ class Interpreter:
         return UNKNOWN
 
     def subscript(self, obj, key):
-        if obj is UNKNOWN or (not isinstance(key, slice) and contains_unknown(key)):
-            return UNKNOWN
         if isinstance(obj, Obj):
+            # objects decide what an unknown key means (a tensor stays a tensor)
             getter = getattr(obj, "getitem", None)
             return getter(key, self) if getter is not None else UNKNOWN
+        if obj is UNKNOWN or (not isinstance(key, slice) and contains_unknown(key)):
+            return UNKNOWN
         if isinstance(obj, (list, tuple, str, dict, range)):
             if id(obj) in self.tainted_lists:
                 return UNKNOWN
@@ -1395,6 +1413,9 @@ class Interpreter:
     def eval_lambda(self, node, scope):
         return UNKNOWN
 
+    def eval_ellipsis(self, node, scope):
+        return Ellipsis
+
 
 _MERGE_PENDING = object()
 _ABSENT = object()
@@ -1446,6 +1467,7 @@ _EVAL = {
     cst.DictComp: Interpreter.eval_dictcomp,
     cst.NamedExpr: Interpreter.eval_named,
     cst.Lambda: Interpreter.eval_lambda,
+    cst.Ellipsis: Interpreter.eval_ellipsis,
 }
 
 _SAFE_METHODS = {

@@ -15,11 +15,11 @@ import libcst as cst
 
 from ..diagnostics import Span
 from ..engine.registry import LayerConfig, Options, ShapeIssue, Unresolved, infer, lookup
-from ..engine.shapes import Shape, format_shape, known
+from ..engine.shapes import Shape, conv_output_length, format_shape, known, mul, product
 from ..engine.values import UNKNOWN, contains_unknown
 from ..graph import CallNode, LayerGraph, LayerInfo, ModelInfo
 from .evaluator import _ABSENT as _ABSENT_ATTR
-from .evaluator import AnalysisLimit, BoundMethod, ClassVal, Frontend, Function, Instance, Interpreter, ModuleRef, Obj
+from .evaluator import AnalysisLimit, BoundMethod, ClassVal, ConstArray, Frontend, Function, Instance, Interpreter, ModuleRef, Obj
 
 FRAMEWORK = "keras"
 
@@ -116,6 +116,21 @@ class KTensor(Obj):
     def __repr__(self) -> str:
         return "KTensor(%s#%d %s)" % (self.node.type, self.index, format_shape(self.shape))
 
+    @property
+    def batch0(self) -> bool:
+        """Dimension 0 is the model's batch (None, the size every input is fed with)."""
+        return (
+            self.shape is not None
+            and len(self.shape) > 0
+            and self.shape[0] is None
+            and (self.node.id, self.index) in self.fe.batch_dims
+        )
+
+    def mark_batch(self, flag: bool = True) -> "KTensor":
+        if flag and self.shape is not None and len(self.shape) > 0 and self.shape[0] is None:
+            self.fe.batch_dims.add((self.node.id, self.index))
+        return self
+
     def truth(self):
         return UNKNOWN
 
@@ -134,7 +149,15 @@ class KTensor(Obj):
         return UNKNOWN
 
     def getitem(self, key, interp):
-        return self.fe.op_node(interp, "getitem", [self], None, interp_node=None)
+        try:
+            shape = _getitem(self.shape, key)
+        except (TypeError, ValueError):
+            shape = None
+        t = self.fe.op_node(interp, "getitem", [self], shape, interp_node=None)
+        first = key[0] if isinstance(key, tuple) and key else key
+        if self.batch0 and isinstance(first, slice) and first == slice(None):
+            t.mark_batch()
+        return t
 
     def unpack(self, n: int):
         if self.shape is None:
@@ -433,6 +456,8 @@ class KCustomLayer(Instance, KLayer):
             self.trainable = value
         if name == "name" and isinstance(value, str):
             self.name = value
+        if isinstance(value, KTensor) and value.node.type == "variable":
+            self.incomplete = True  # a variable made outside add_weight: its size is not followed
         Instance.set_attr(self, name, value, interp)
 
     def base_attr(self, name, interp):
@@ -507,6 +532,7 @@ class KerasFrontend(Frontend):
         self.models: List[KLayer] = []
         self.input_override = input_override or []
         self.opaque: set = set()  # ids of graph nodes of unknown callables
+        self.batch_dims: set = set()  # (node id, output index) whose dimension 0 is the batch
         self.inputs_made = 0
 
     # -- names ----------------------------------------------------------------------
@@ -551,16 +577,18 @@ class KerasFrontend(Frontend):
                 return self.make_layer(interp, name, args, kwargs, span)
             return UNKNOWN
         if inner and inner[0] in ("backend", "config"):
-            return self.backend_call(interp, name, args, kwargs)
+            v = self.backend_call(interp, name, args, kwargs)
+            if v is UNKNOWN and inner[0] == "backend":
+                return self.op_call(interp, name, args, kwargs, node, "k2")
+            return v
         if inner and inner[-1] in ("imagenet_utils", "operation_utils", "layer_utils") or inner[:1] == ["utils"]:
             v = self.helper_call(interp, name, args, kwargs)
             if v is not NotImplemented:
                 return v
-        if inner and inner[0] == "ops":
-            tensors = [a for a in _flatten(args) if isinstance(a, KTensor)]
-            if tensors:
-                return self.op_call(interp, name, args, kwargs, node)
-            return UNKNOWN
+        if inner and inner[0] in ("ops", "random", "activations"):
+            return self.op_call(interp, name, args, kwargs, node, "keras")
+        if not inner and name == "Variable":
+            return self.op_call(interp, name, args, kwargs, node, "keras")
         if inner and inner[0] in ("utils",) and name == "plot_model":
             return None
         interp.taint_args(args, kwargs)
@@ -569,6 +597,10 @@ class KerasFrontend(Frontend):
     def foreign_call(self, interp, path, args, kwargs, node):
         """A call into another library (tf.*, np.*): unknown; tensors keep the graph connected."""
         tensors = [a for a in _flatten(list(args) + list(kwargs.values())) if isinstance(a, KTensor)]
+        if path.split(".", 1)[0] in ("tensorflow", "tf"):
+            v = self.op_call(interp, path.rsplit(".", 1)[-1], args, kwargs, node, "tf")
+            if v is not UNKNOWN:
+                return v
         if tensors:
             t = self.op_node(interp, path.rsplit(".", 1)[-1], tensors, None, interp_node=node)
             if path.split(".", 1)[0] not in WEIGHTLESS_MODULES:
@@ -726,7 +758,7 @@ class KerasFrontend(Frontend):
         full = None if dims is None else (b,) + dims
         node = self.graph.add("input", "InputLayer", span)
         node.outputs = [full]
-        return KTensor(node, 0, full, self)
+        return KTensor(node, 0, full, self).mark_batch()
 
     def input_call(self, interp, args, kwargs, span) -> Any:
         shape = args[0] if args else kwargs.get("shape", None)
@@ -878,6 +910,10 @@ class KerasFrontend(Frontend):
         layer.built = True
         layer.params, layer.non_trainable = self.model_params(layer)
         tensors = self.tensors_of(gnode)
+        results = [result] if isinstance(result, KTensor) else list(result) if isinstance(result, (list, tuple)) else []
+        for t, r in zip(tensors, results):
+            if isinstance(r, KTensor) and r.batch0:
+                t.mark_batch()
         if isinstance(result, (list, tuple)) and not _is_shape(result):
             return type(result)(tensors) if isinstance(result, tuple) else tensors
         return tensors[0] if len(tensors) == 1 else tensors
@@ -955,7 +991,8 @@ class KerasFrontend(Frontend):
                 params = result.params
                 non_trainable = result.non_trainable
             except ShapeIssue as issue:
-                node.issue = issue
+                # on a path the analysis is not sure runs, a mismatch is not certain either
+                node.issue = None if interp.speculative else issue
                 outputs = [None]
             except Unresolved:
                 outputs = [None]
@@ -969,6 +1006,9 @@ class KerasFrontend(Frontend):
             layer.params = params
             layer.non_trainable = non_trainable
         tensors = self.tensors_of(node)
+        if connected and connected[0].batch0 and layer.type != "Lambda" and (layer.known_type or isinstance(layer, (KSequential, KFunctional))):
+            for t in tensors:
+                t.mark_batch()  # Keras layers map the batch to the batch
         if len(tensors) == 1:
             return tensors[0]
         return tensors
@@ -990,7 +1030,7 @@ class KerasFrontend(Frontend):
         node = self.graph.add("op", op, span, None, [(t.node, t.index) for t in tensors])
         node.input_shapes = [t.shape for t in tensors]
         node.outputs = [shape]
-        node.issue = issue
+        node.issue = None if interp is not None and interp.speculative else issue
         return KTensor(node, 0, shape, self)
 
     def phi(self, a: KTensor, b: KTensor) -> KTensor:
@@ -1003,11 +1043,40 @@ class KerasFrontend(Frontend):
         node.outputs = [shape]
         return KTensor(node, 0, shape, self)
 
-    def op_call(self, interp, name, args, kwargs, node):
-        tensors = [a for a in _flatten(args) if isinstance(a, KTensor)]
-        if name in ("add", "subtract", "multiply", "divide", "maximum", "minimum", "true_divide") and len(args) == 2:
-            return self.binary_op(interp, "+", args[0], args[1], node)
-        return self.op_node(interp, name, tensors, None, interp_node=node)
+    def op_call(self, interp, name, args, kwargs, node, flavor: str = "keras"):
+        """A tensor function (``keras.ops``, ``tf.*``, ``keras.backend``): a graph node with
+        the result shape when the analysis is sure of it; UNKNOWN if nothing is known."""
+        tensors = [a for a in _flatten(list(args) + list(kwargs.values())) if isinstance(a, KTensor)]
+        if name == "Variable":
+            t = self.op_node(interp, "variable", tensors, None, interp_node=node)
+            return t
+        try:
+            res = op_result(name, flavor, list(args), dict(kwargs))
+        except (TypeError, ValueError, IndexError, ZeroDivisionError, RecursionError):
+            res = None
+        if res is None:
+            if not tensors:
+                return UNKNOWN
+            return self.op_node(interp, name, tensors, None, interp_node=node)
+        if res[0] == "value":
+            return res[1]
+        try:
+            keeps_batch = op_keeps_batch(name, flavor, list(args), dict(kwargs))
+        except (TypeError, ValueError, IndexError):
+            keeps_batch = False
+        if res[0] == "tensors":
+            span = interp.span(node) if node is not None else (tensors[0].node.span if tensors else Span(1, 0, 1, 0))
+            gnode = self.graph.add("op", name, span, None, [(t.node, t.index) for t in tensors])
+            gnode.input_shapes = [t.shape for t in tensors]
+            gnode.outputs = list(res[1])
+            return [t.mark_batch(keeps_batch) for t in self.tensors_of(gnode)]
+        return self.op_node(interp, name, tensors, res[1], interp_node=node, issue=res[2]).mark_batch(keeps_batch)
+
+    def unary_op(self, interp, op, value, node):
+        if not isinstance(value, KTensor):
+            return NotImplemented
+        out = self.op_node(interp, "negative" if op == "-" else op, [value], value.shape if op in ("-", "+") else None, interp_node=node)
+        return out.mark_batch(value.batch0 and op in ("-", "+"))
 
     def binary_op(self, interp, op, left, right, node):
         lt = isinstance(left, KTensor)
@@ -1017,11 +1086,12 @@ class KerasFrontend(Frontend):
         tensors = [t for t in (left, right) if isinstance(t, KTensor)]
         if lt and rt:
             shape, issue = broadcast(left.shape, right.shape, op)
-            return self.op_node(interp, _OP_NAMES.get(op, op), tensors, shape, interp_node=node, issue=issue)
+            out = self.op_node(interp, _OP_NAMES.get(op, op), tensors, shape, interp_node=node, issue=issue)
+            return out.mark_batch(op != "@" and _broadcast_keeps_batch([left, right]))
         t = left if lt else right
         other = right if lt else left
         if isinstance(other, (int, float)) and not isinstance(other, bool) and op in ("+", "-", "*", "/", "**", "//", "%"):
-            return self.op_node(interp, _OP_NAMES.get(op, op), tensors, t.shape, interp_node=node)
+            return self.op_node(interp, _OP_NAMES.get(op, op), tensors, t.shape, interp_node=node).mark_batch(t.batch0)
         return self.op_node(interp, _OP_NAMES.get(op, op), tensors, None, interp_node=node)
 
     # -- models ---------------------------------------------------------------------
@@ -1282,6 +1352,672 @@ def _flatten_struct(v) -> Optional[List[Any]]:
     if isinstance(v, dict):
         return _flatten_struct(list(v.values()))
     return [v]
+
+
+# --------------------------------------------------------------------------- tensor operations
+#
+# Shapes of the tensor functions model code calls (``keras.ops``, ``tf.*``, Keras 2's
+# ``keras.backend``).  Each rule returns the exact result shape or None: a rule never
+# guesses, since a wrong shape here would become a wrong diagnostic further on.  Only
+# broadcasting reports an issue (as the ``+`` operator does).
+
+UNARY_OPS = {
+    "abs", "absolute", "negative", "exp", "exp2", "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsqrt",
+    "square", "sigmoid", "tanh", "relu", "relu6", "gelu", "silu", "swish", "softplus", "softsign", "elu",
+    "selu", "leaky_relu", "hard_sigmoid", "hard_silu", "hard_swish", "mish", "floor", "ceil", "round", "sign",
+    "sin", "cos", "tan", "sinh", "cosh", "arcsin", "arccos", "arctan", "asin", "acos", "atan", "erf", "erfc",
+    "cast", "stop_gradient", "identity", "softmax", "log_softmax", "l2_normalize", "normalize", "clip",
+    "clip_by_value", "dropout", "reciprocal", "logical_not", "convert_to_tensor", "zeros_like", "ones_like",
+    "full_like", "nan_to_num", "conj", "real", "imag", "sort", "flip", "roll",
+    "bias_add", "is_nan", "isnan", "is_finite", "isfinite", "is_inf", "isinf", "reverse", "copy",
+    "flip_left_right", "flip_up_down", "random_flip_left_right", "random_flip_up_down", "random_brightness",
+    "random_contrast", "adjust_brightness", "adjust_contrast", "per_image_standardization", "fake_quant",
+    "cast_to_floatx", "sparse_plus", "squareplus", "celu", "log_sigmoid", "hard_tanh", "tanh_shrink",
+    "soft_shrink", "hard_shrink", "threshold", "square_root", "trunc", "rint", "angle", "positive",
+}
+BINARY_OPS = {
+    "add", "subtract", "multiply", "divide", "true_divide", "truediv", "maximum", "minimum", "pow", "power",
+    "floor_divide", "floordiv", "mod", "floormod", "squared_difference", "equal", "not_equal", "less",
+    "less_equal", "greater", "greater_equal", "logical_and", "logical_or", "logical_xor", "divide_no_nan",
+    "atan2", "arctan2", "hypot", "heaviside", "copysign", "xdivy", "multiply_no_nan",
+}
+REDUCE_OPS = {
+    "mean", "sum", "max", "min", "prod", "reduce_mean", "reduce_sum", "reduce_max", "reduce_min", "reduce_prod",
+    "reduce_std", "reduce_variance", "std", "var", "reduce_logsumexp", "logsumexp", "any", "all", "reduce_any",
+    "reduce_all", "amax", "amin", "count_nonzero", "reduce_euclidean_norm", "nanmean", "nansum",
+}
+CREATE_OPS = {"zeros", "ones", "uniform", "normal", "truncated_normal", "empty", "full", "fill", "random_uniform", "random_normal"}
+
+
+_CONST_BINARY = {
+    "add": lambda a, b: a + b,
+    "subtract": lambda a, b: a - b,
+    "multiply": lambda a, b: a * b,
+    "equal": lambda a, b: a == b,
+    "not_equal": lambda a, b: a != b,
+    "less": lambda a, b: a < b,
+    "less_equal": lambda a, b: a <= b,
+    "greater": lambda a, b: a > b,
+    "greater_equal": lambda a, b: a >= b,
+    "maximum": max,
+    "minimum": min,
+}
+
+
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _dims(v) -> Optional[Tuple]:
+    """A shape argument (``(B, 1, 1)``, ``[-1, 8]``) as dims: ints, None where unknown."""
+    if isinstance(v, int) and not isinstance(v, bool):
+        return (v,)
+    if isinstance(v, KTensor) or not isinstance(v, (tuple, list)):
+        return None
+    out = []
+    for d in v:
+        if isinstance(d, int) and not isinstance(d, bool):
+            out.append(d)
+        elif d is None or d is UNKNOWN or isinstance(d, (KTensor, BatchSize)):
+            out.append(None)
+        else:
+            return None
+    return tuple(out)
+
+
+def _axis(a, rank: int) -> Optional[int]:
+    if not isinstance(a, int) or isinstance(a, bool) or not -rank <= a < rank:
+        return None
+    return a % rank
+
+
+def _merge_dim(a, b):
+    """Two sizes that working code makes equal: the known one."""
+    return a if known(a) else b
+
+
+def _reshape(shape: Shape, target) -> Shape:
+    dims = _dims(target)
+    if dims is None:
+        return None
+    if sum(1 for d in dims if d == -1) > 1 or any(known(d) and d < -1 for d in dims):
+        return None
+    if -1 in dims:
+        total = product(shape) if shape is not None else None
+        rest = [d for d in dims if d != -1]
+        if known(total) and all(known(d) for d in rest):
+            rp = product(rest)
+            if rp == 0 or total % rp:
+                return None  # Keras raises; the reshape rule of the layer reports such things
+            dims = tuple(total // rp if d == -1 else d for d in dims)
+        else:
+            dims = tuple(None if d == -1 else d for d in dims)
+    return tuple(dims)
+
+
+def _reduce(shape: Shape, axis, keepdims) -> Shape:
+    if shape is None or not isinstance(keepdims, bool):
+        return None
+    r = len(shape)
+    if axis is None:
+        return tuple(1 for _ in shape) if keepdims else ()
+    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+    norm = [_axis(a, r) for a in axes]
+    if any(a is None for a in norm):
+        return None
+    if keepdims:
+        return tuple(1 if i in norm else d for i, d in enumerate(shape))
+    return tuple(d for i, d in enumerate(shape) if i not in norm)
+
+
+def _matmul(a: Shape, b: Shape, ta=False, tb=False) -> Shape:
+    if a is None or b is None or len(a) < 2 or len(b) < 2:
+        return None
+    if ta:
+        a = a[:-2] + (a[-1], a[-2])
+    if tb:
+        b = b[:-2] + (b[-1], b[-2])
+    batch, issue = broadcast(a[:-2], b[:-2])
+    if batch is None or issue is not None:
+        return None
+    return tuple(batch) + (a[-2], b[-1])
+
+
+def _einsum(eq, shapes: List[Shape]) -> Shape:
+    if not isinstance(eq, str) or "->" not in eq or "." in eq or any(s is None for s in shapes):
+        return None
+    lhs, out = eq.replace(" ", "").split("->")
+    terms = lhs.split(",")
+    if len(terms) != len(shapes):
+        return None
+    sizes: Dict[str, Any] = {}
+    for term, shape in zip(terms, shapes):
+        if len(term) != len(shape):
+            return None
+        for ch, d in zip(term, shape):
+            sizes[ch] = _merge_dim(sizes.get(ch), d) if ch in sizes else d
+    if any(ch not in sizes for ch in out):
+        return None
+    return tuple(sizes[ch] for ch in out)
+
+
+def _concat(shapes: List[Shape], axis) -> Shape:
+    if not shapes or any(s is None for s in shapes):
+        return None
+    r = len(shapes[0])
+    if any(len(s) != r for s in shapes):
+        return None
+    ax = _axis(axis, r)
+    if ax is None:
+        return None
+    out = []
+    for i in range(r):
+        if i == ax:
+            ds = [s[i] for s in shapes]
+            out.append(sum(ds) if all(known(d) for d in ds) else None)
+        else:
+            d = None
+            for s in shapes:
+                d = _merge_dim(d, s[i])
+            out.append(d)
+    return tuple(out)
+
+
+def _stack(shapes: List[Shape], axis) -> Shape:
+    if not shapes or any(s is None for s in shapes) or any(len(s) != len(shapes[0]) for s in shapes):
+        return None
+    base = []
+    for i in range(len(shapes[0])):
+        d = None
+        for s in shapes:
+            d = _merge_dim(d, s[i])
+        base.append(d)
+    ax = _axis(axis, len(base) + 1)
+    if ax is None:
+        return None
+    return tuple(base[:ax]) + (len(shapes),) + tuple(base[ax:])
+
+
+def _getitem(shape: Shape, key) -> Shape:
+    """``x[...]`` with ints, slices, None and Ellipsis."""
+    if shape is None:
+        return None
+    keys = list(key) if isinstance(key, tuple) else [key]
+    for k in keys:
+        if not (k is None or k is Ellipsis or isinstance(k, slice) or (isinstance(k, int) and not isinstance(k, bool))):
+            return None
+        if isinstance(k, slice) and any(
+            v is not None and (not isinstance(v, int) or isinstance(v, bool)) for v in (k.start, k.stop, k.step)
+        ):
+            return None
+    if sum(1 for k in keys if k is Ellipsis) > 1:
+        return None
+    used = sum(1 for k in keys if k is not None and k is not Ellipsis)
+    if used > len(shape):
+        return None
+    if Ellipsis in keys:
+        i = keys.index(Ellipsis)
+        keys = keys[:i] + [slice(None)] * (len(shape) - used) + keys[i + 1 :]
+    else:
+        keys = keys + [slice(None)] * (len(shape) - used)
+    out = []
+    pos = 0
+    for k in keys:
+        if k is None:
+            out.append(1)
+            continue
+        d = shape[pos]
+        pos += 1
+        if isinstance(k, int):
+            if known(d) and not -d <= k < d:
+                return None
+            continue
+        if k.start is None and k.stop is None and k.step in (None, 1):
+            out.append(d)
+        elif known(d):
+            if k.step == 0:
+                return None
+            out.append(len(range(d)[k]))
+        else:
+            out.append(None)
+    return tuple(out)
+
+
+def _conv_shape(x: Shape, kernel: Shape, strides, padding, dilations=1, channels_last=True) -> Shape:
+    """``tf.nn.conv2d``/``ops.conv``: kernel (*spatial, in, out)."""
+    if x is None or kernel is None or len(kernel) != len(x):
+        return None
+    n = len(x) - 2
+    if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
+        return None
+
+    def per_axis(v):
+        if isinstance(v, int) and not isinstance(v, bool):
+            return (v,) * n
+        if isinstance(v, (list, tuple)) and all(isinstance(i, int) for i in v):
+            if len(v) == n:
+                return tuple(v)
+            if len(v) == n + 2:
+                return tuple(v[1:-1]) if channels_last else tuple(v[2:])
+            if len(v) == 1:
+                return (v[0],) * n
+        return None
+
+    s = per_axis(strides)
+    dl = per_axis(dilations)
+    if s is None or dl is None:
+        return None
+    spatial = x[1:-1] if channels_last else x[2:]
+    out = tuple(conv_output_length(d, k, st, padding.lower(), dil) for d, k, st, dil in zip(spatial, kernel[:n], s, dl))
+    if any(known(d) and d <= 0 for d in out):
+        return None
+    return (x[0],) + out + (kernel[-1],) if channels_last else (x[0], kernel[-1]) + out
+
+
+def _patches(x: Shape, size, strides, rates, padding) -> Shape:
+    if x is None or len(x) != 4 or not isinstance(padding, str):
+        return None
+    pads = padding.lower()
+    if pads not in ("valid", "same"):
+        return None
+
+    def two(v):
+        if isinstance(v, int) and not isinstance(v, bool):
+            return (v, v)
+        if isinstance(v, (list, tuple)) and all(isinstance(i, int) for i in v):
+            if len(v) == 2:
+                return tuple(v)
+            if len(v) == 4:
+                return (v[1], v[2])
+        return None
+
+    sz, st, rt = two(size), two(strides), two(rates)
+    if sz is None or st is None or rt is None:
+        return None
+    oh = conv_output_length(x[1], sz[0], st[0], pads, rt[0])
+    ow = conv_output_length(x[2], sz[1], st[1], pads, rt[1])
+    if (known(oh) and oh <= 0) or (known(ow) and ow <= 0):
+        return None
+    return (x[0], oh, ow, mul(sz[0], sz[1], x[3]))
+
+
+def op_result(name: str, flavor: str, args: List[Any], kwargs: Dict[str, Any]):
+    """The result of tensor function ``name``: ("tensor", shape, issue), ("tensors",
+    [shapes]), ("value", v), or None when the analysis cannot tell."""
+
+    def arg(i, key, default=_MISSING_OP):
+        if i is not None and i < len(args):
+            return args[i]
+        return kwargs.get(key, default)
+
+    def shape_of(v) -> Shape:
+        if isinstance(v, KTensor):
+            return v.shape
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return ()
+        return None
+
+    x = args[0] if args else _MISSING_OP
+    xs = shape_of(x)
+    if name in UNARY_OPS:
+        if not isinstance(x, KTensor):
+            return None
+        return ("tensor", xs, None)
+    if name in BINARY_OPS:
+        a, b = arg(0, "x", None), arg(1, "y", None)
+        if flavor == "tf" and a is None:
+            a, b = kwargs.get("a"), kwargs.get("b")
+        if _number(a) and _number(b) and name in _CONST_BINARY:
+            # on plain numbers (``tf.math.equal(x.shape[-1], filters)``) the value is known
+            try:
+                return ("value", _CONST_BINARY[name](a, b))
+            except (ArithmeticError, ValueError):
+                return None
+        sa, sb = shape_of(a), shape_of(b)
+        if sa is None or sb is None:
+            return None
+        shape, issue = broadcast(sa, sb, name)
+        return ("tensor", shape, issue)
+    if name == "where" and len(args) == 3:
+        shapes = [shape_of(a) for a in args]
+        if any(s is None for s in shapes):
+            return None
+        s1, i1 = broadcast(shapes[1], shapes[2])
+        s2, i2 = broadcast(shapes[0], s1) if s1 is not None else (None, None)
+        return ("tensor", s2, None) if i1 is None and i2 is None else None
+    if name in REDUCE_OPS or name in ("argmax", "argmin"):
+        if not isinstance(x, KTensor):
+            return None
+        if name in ("argmax", "argmin"):
+            axis = arg(1, "axis", 0 if flavor == "tf" else None)
+            if flavor == "tf" and axis is None:
+                axis = 0
+            keep = kwargs.get("keepdims", False)
+        else:
+            axis = arg(1, "axis", None)
+            keep = arg(2, "keepdims", kwargs.get("keep_dims", False))
+        return ("tensor", _reduce(xs, axis, keep), None)
+    if name in ("reshape",):
+        target = arg(1, "shape", arg(None, "newshape", None))
+        if not isinstance(x, KTensor):
+            return None
+        if isinstance(target, (tuple, list)) and target and target[0] is BATCH and x.batch0 and xs is not None:
+            # the batch size read from the same batch: the rest reshapes on its own
+            rest = _reshape(xs[1:], tuple(target)[1:])
+            return ("tensor", None if rest is None else (None,) + tuple(rest), None)
+        return ("tensor", _reshape(xs, target), None)
+    if name in ("transpose", "permute_dimensions"):
+        if not isinstance(x, KTensor) or xs is None:
+            return None
+        perm = arg(1, "perm" if flavor == "tf" else ("pattern" if name == "permute_dimensions" else "axes"), None)
+        if perm is None:
+            return ("tensor", tuple(reversed(xs)), None)
+        if not isinstance(perm, (list, tuple)) or sorted(p % len(xs) if isinstance(p, int) else -1 for p in perm) != list(range(len(xs))):
+            return None
+        return ("tensor", tuple(xs[p] for p in perm), None)
+    if name in ("matmul",):
+        a, b = arg(0, "a" if flavor == "tf" else "x1", None), arg(1, "b" if flavor == "tf" else "x2", None)
+        if not (isinstance(a, KTensor) and isinstance(b, KTensor)):
+            return None
+        ta, tb = kwargs.get("transpose_a", False), kwargs.get("transpose_b", False)
+        if not isinstance(ta, bool) or not isinstance(tb, bool):
+            return None
+        return ("tensor", _matmul(a.shape, b.shape, ta, tb), None)
+    if name == "einsum":
+        ops_ = args[1:]
+        if not ops_ or not all(isinstance(t, KTensor) for t in ops_):
+            return None
+        return ("tensor", _einsum(args[0] if args else None, [t.shape for t in ops_]), None)
+    if name in ("concatenate", "concat", "stack"):
+        seq = arg(0, "values" if flavor == "tf" else "xs", None)
+        if not isinstance(seq, (list, tuple)) or not seq or not all(isinstance(t, KTensor) for t in seq):
+            return None
+        default = 0 if (name == "stack" or flavor == "keras") else (-1 if flavor == "k2" else _MISSING_OP)
+        axis = arg(1, "axis", default)
+        if axis is _MISSING_OP:
+            return None
+        shapes = [t.shape for t in seq]
+        return ("tensor", _stack(shapes, axis) if name == "stack" else _concat(shapes, axis), None)
+    if name == "expand_dims":
+        axis = arg(1, "axis", None)
+        if not isinstance(x, KTensor) or xs is None:
+            return None
+        ax = _axis(axis, len(xs) + 1)
+        return ("tensor", None if ax is None else xs[:ax] + (1,) + xs[ax:], None)
+    if name == "squeeze":
+        if not isinstance(x, KTensor) or xs is None:
+            return None
+        axis = arg(1, "axis", None)
+        if axis is None:
+            if not all(known(d) for d in xs[1:]):
+                return None
+            return ("tensor", tuple(d for i, d in enumerate(xs) if i == 0 or d != 1), None)
+        axes = axis if isinstance(axis, (list, tuple)) else [axis]
+        norm = [_axis(a, len(xs)) for a in axes]
+        if any(a is None or (known(xs[a]) and xs[a] != 1) for a in norm):
+            return None
+        return ("tensor", tuple(d for i, d in enumerate(xs) if i not in norm), None)
+    if name == "tile":
+        reps = _dims(arg(1, "multiples" if flavor == "tf" else "repeats", None))
+        if not isinstance(x, KTensor) or xs is None or reps is None:
+            return None
+        shape = (1,) * max(0, len(reps) - len(xs)) + tuple(xs)
+        reps = (1,) * max(0, len(shape) - len(reps)) + reps
+        return ("tensor", tuple(mul(d, r) if r != 1 else d for d, r in zip(shape, reps)), None)
+    if name == "repeat" and flavor != "tf":
+        reps, axis = arg(1, "repeats", None), arg(2, "axis", None)
+        if not isinstance(x, KTensor) or xs is None or not isinstance(reps, int) or axis is None:
+            return None
+        ax = _axis(axis, len(xs))
+        if ax is None:
+            return None
+        return ("tensor", xs[:ax] + (mul(xs[ax], reps),) + xs[ax + 1 :], None)
+    if name == "one_hot":
+        depth = arg(1, "depth" if flavor == "tf" else "num_classes", None)
+        if not isinstance(x, KTensor) or xs is None or not isinstance(depth, int) or arg(2, "axis", -1) not in (-1, None):
+            return None
+        return ("tensor", xs + (depth,), None)
+    if name in ("cumsum", "cumprod"):
+        axis = arg(1, "axis", None)
+        if not isinstance(x, KTensor) or (axis is None and flavor == "keras"):
+            return None  # numpy-style: no axis flattens
+        return ("tensor", xs, None)
+    if name in ("gather", "take", "embedding_lookup"):
+        params, idx = (arg(0, "params", None), arg(1, "indices" if name != "embedding_lookup" else "ids", None))
+        if name == "take":
+            axis = arg(2, "axis", None)
+        elif name == "gather" and flavor == "tf":
+            axis = kwargs.get("axis", None)  # the third positional is validate_indices
+            axis = 0 if axis is None else axis
+        else:
+            axis = 0
+        if not isinstance(params, KTensor) or params.shape is None or kwargs.get("batch_dims", 0) != 0:
+            return None
+        if isinstance(idx, KTensor):
+            ish = idx.shape
+        elif isinstance(idx, (list, tuple)) and all(isinstance(i, int) and not isinstance(i, bool) for i in idx):
+            ish = (len(idx),)
+        elif isinstance(idx, int) and not isinstance(idx, bool):
+            ish = ()
+        else:
+            ish = None
+        if ish is None:
+            return None
+        if axis is None:
+            return ("tensor", ish, None)
+        ax = _axis(axis, len(params.shape))
+        if ax is None:
+            return None
+        return ("tensor", params.shape[:ax] + tuple(ish) + params.shape[ax + 1 :], None)
+    if name in CREATE_OPS:
+        shape = _dims(arg(0, "shape", None) if name not in ("fill",) else arg(0, "dims", None))
+        return ("tensor", shape, None) if shape is not None else None
+    if name in ("range", "arange"):
+        vals = list(args)
+        names = ("start", "stop" if flavor != "tf" else "limit", "step" if flavor != "tf" else "delta")
+        for i, key in enumerate(names):
+            if key in kwargs:
+                if i != len(vals):
+                    return None
+                vals.append(kwargs[key])
+        if kwargs.keys() - set(names) - {"dtype", "name"}:
+            return None
+        if len(vals) == 3 and vals[1] is None:
+            return None
+        if len(vals) >= 2 and vals[1] is None:
+            vals = vals[:1]
+        if not vals or not all(isinstance(v, int) and not isinstance(v, bool) for v in vals) or len(vals) > 3:
+            return None
+        try:
+            return ("tensor", (len(range(*vals)),), None)
+        except ValueError:
+            return None
+    if name == "shape":
+        if not isinstance(x, KTensor) or xs is None:
+            return None
+        dims = tuple(d if known(d) else UNKNOWN for d in xs)
+        if x.batch0:
+            dims = (BATCH,) + dims[1:]
+        # tf.shape and Keras 2's K.shape give a tensor (elementwise arithmetic);
+        # keras.ops.shape gives a tuple
+        return ("value", ConstArray(dims) if flavor in ("tf", "k2") else dims)
+    if name == "rank" and isinstance(x, KTensor) and xs is not None:
+        return ("value", len(xs))
+    if name == "pad":
+        pads = arg(1, "paddings" if flavor == "tf" else "pad_width", None)
+        if not isinstance(x, KTensor) or xs is None or not isinstance(pads, (list, tuple)) or len(pads) != len(xs):
+            return None
+        out = []
+        for d, p in zip(xs, pads):
+            if not (isinstance(p, (list, tuple)) and len(p) == 2 and all(isinstance(i, int) for i in p)):
+                return None
+            out.append(d + p[0] + p[1] if known(d) else None)
+        return ("tensor", tuple(out), None)
+    if name in ("conv2d", "conv", "convolution", "conv1d", "conv3d") and flavor != "k2":
+        kernel = arg(1, "filters" if flavor == "tf" else "kernel", None)
+        if not isinstance(x, KTensor) or not isinstance(kernel, KTensor):
+            return None
+        if flavor == "tf":
+            fmt = kwargs.get("data_format", None)
+            cl = fmt is None or (isinstance(fmt, str) and fmt.startswith("N") and fmt.endswith("C"))
+            strides = arg(2, "strides", arg(None, "stride", 1 if name == "convolution" else _MISSING_OP))
+            padding = arg(3, "padding", "VALID" if name == "convolution" else _MISSING_OP)
+            if strides is None and name == "convolution":
+                strides = 1
+            dil = kwargs.get("dilations", 1)
+            if dil is None:
+                dil = 1
+        else:
+            fmt = arg(4, "data_format", None)
+            cl = fmt in (None, "channels_last")
+            strides, padding, dil = arg(2, "strides", 1), arg(3, "padding", "valid"), arg(5, "dilation_rate", 1)
+        if strides is _MISSING_OP or padding is _MISSING_OP:
+            return None
+        return ("tensor", _conv_shape(xs, kernel.shape, strides, padding, dil, channels_last=cl), None)
+    if name == "extract_patches":
+        if not isinstance(x, KTensor):
+            return None
+        if flavor == "tf":
+            return ("tensor", _patches(xs, arg(1, "sizes", None), arg(2, "strides", None), arg(3, "rates", None), arg(4, "padding", None)), None)
+        size = arg(1, "size", None)
+        strides = arg(2, "strides", None)
+        if arg(5, "data_format", None) not in (None, "channels_last"):
+            return None
+        return ("tensor", _patches(xs, size, size if strides is None else strides, arg(3, "dilation_rate", 1), arg(4, "padding", "valid")), None)
+    if name == "resize" and isinstance(x, KTensor) and xs is not None and len(xs) == 4:
+        size = _dims(arg(1, "size", None))
+        if size is None or len(size) != 2 or (flavor != "tf" and arg(None, "data_format", None) not in (None, "channels_last")):
+            return None
+        if flavor == "tf" and kwargs.get("preserve_aspect_ratio"):
+            return None
+        return ("tensor", (xs[0],) + size + (xs[3],), None)
+    if name in ("rgb_to_grayscale",) and isinstance(x, KTensor) and xs is not None:
+        return ("tensor", xs[:-1] + (1,), None)
+    if name in ("broadcast_to",):
+        shape = _dims(arg(1, "shape", None))
+        return ("tensor", shape, None) if isinstance(x, KTensor) and shape is not None else None
+    if name in ("batch_flatten",) and flavor == "k2" and isinstance(x, KTensor) and xs is not None:
+        return ("tensor", (xs[0], product(xs[1:])), None)
+    if name in ("flatten",) and flavor == "k2" and isinstance(x, KTensor) and xs is not None:
+        return ("tensor", (product(xs),), None)
+    if name in ("split", "unstack"):
+        if not isinstance(x, KTensor) or xs is None:
+            return None
+        if name == "unstack":
+            ax = _axis(arg(2, "axis", 0), len(xs))
+            n = arg(1, "num", None)
+            if ax is not None and n is None:
+                n = xs[ax]
+            if ax is None or not known(n) or (known(xs[ax]) and xs[ax] != n):
+                return None
+            return ("tensors", [xs[:ax] + xs[ax + 1 :]] * n)
+        parts = arg(1, "num_or_size_splits" if flavor == "tf" else "indices_or_sections", None)
+        ax = _axis(arg(2, "axis", 0), len(xs))
+        if ax is None:
+            return None
+        if isinstance(parts, int) and not isinstance(parts, bool) and parts > 0:
+            d = xs[ax]
+            if known(d) and d % parts:
+                return None
+            size = d // parts if known(d) else None
+            return ("tensors", [xs[:ax] + (size,) + xs[ax + 1 :]] * parts)
+        if flavor == "tf" and isinstance(parts, (list, tuple)) and all(isinstance(p, int) and p >= 0 for p in parts):
+            if known(xs[ax]) and sum(parts) != xs[ax]:
+                return None
+            return ("tensors", [xs[:ax] + (p,) + xs[ax + 1 :] for p in parts])
+        return None
+    return None
+
+
+_MISSING_OP = object()
+
+
+class BatchSize(Obj):
+    """The batch size read from a tensor (``ops.shape(x)[0]``, ``tf.shape(x)[0]``): unknown,
+    but the same as the batch dimension of every tensor that carries the model's batch."""
+
+    def __repr__(self) -> str:
+        return "<batch size>"
+
+    def truth(self):
+        return True
+
+
+BATCH = BatchSize()
+
+
+def _broadcast_keeps_batch(operands) -> bool:
+    """Dimension 0 of a broadcast result is the batch: some full-rank operand carries it
+    there and every other full-rank operand has the batch or 1 there."""
+    shapes = [(o, o.shape if isinstance(o, KTensor) else ()) for o in operands]
+    if any(sh is None for _, sh in shapes):
+        return False
+    r = max(len(sh) for _, sh in shapes)
+    full = [(o, sh) for o, sh in shapes if len(sh) == r]
+    if r == 0 or not any(isinstance(o, KTensor) and o.batch0 for o, _ in full):
+        return False
+    return all((isinstance(o, KTensor) and o.batch0) or sh[0] == 1 for o, sh in full)
+
+
+def op_keeps_batch(name: str, flavor: str, args: List[Any], kwargs: Dict[str, Any]) -> bool:
+    """Whether dimension 0 of the result of ``name`` is still the batch."""
+    x = args[0] if args else None
+    xb = isinstance(x, KTensor) and x.batch0
+
+    def axis_arg(i, key, default):
+        return args[i] if i < len(args) else kwargs.get(key, default)
+
+    def not_zero(axis, rank) -> bool:
+        axes = axis if isinstance(axis, (list, tuple)) else [axis]
+        norm = [_axis(a, rank) for a in axes]
+        return all(a is not None and a != 0 for a in norm)
+
+    rank = len(x.shape) if isinstance(x, KTensor) and x.shape is not None else 0
+    if name in UNARY_OPS or name in ("cumsum", "cumprod", "one_hot", "conv2d", "conv", "convolution", "conv1d",
+                                     "conv3d", "extract_patches", "resize", "rgb_to_grayscale"):
+        return xb
+    if name in BINARY_OPS:
+        return _broadcast_keeps_batch(list(args[:2]))
+    if name == "where" and len(args) == 3:
+        return _broadcast_keeps_batch(list(args))
+    if name in REDUCE_OPS or name in ("argmax", "argmin"):
+        axis = axis_arg(1, "axis", None)
+        return xb and axis is not None and not_zero(axis, rank)
+    if name == "reshape":
+        target = axis_arg(1, "shape", kwargs.get("newshape"))
+        return xb and isinstance(target, (list, tuple)) and bool(target) and target[0] is BATCH
+    if name in ("transpose", "permute_dimensions"):
+        perm = axis_arg(1, "perm" if flavor == "tf" else ("pattern" if name == "permute_dimensions" else "axes"), None)
+        return xb and isinstance(perm, (list, tuple)) and bool(perm) and perm[0] == 0
+    if name in ("concatenate", "concat", "stack"):
+        seq = x
+        axis = axis_arg(1, "axis", 0 if (name == "stack" or flavor == "keras") else -1)
+        if not isinstance(seq, (list, tuple)) or not seq or not all(isinstance(t, KTensor) and t.batch0 for t in seq):
+            return False
+        r = len(seq[0].shape) + (1 if name == "stack" else 0)
+        return not_zero(axis, r)
+    if name == "expand_dims":
+        return xb and not_zero(axis_arg(1, "axis", None), rank + 1)
+    if name == "squeeze":
+        axis = axis_arg(1, "axis", None)
+        return xb and axis is not None and not_zero(axis, rank)
+    if name == "pad":
+        pads = axis_arg(1, "paddings" if flavor == "tf" else "pad_width", None)
+        return xb and isinstance(pads, (list, tuple)) and bool(pads) and list(pads[0]) == [0, 0]
+    if name == "tile":
+        reps = axis_arg(1, "multiples" if flavor == "tf" else "repeats", None)
+        return xb and isinstance(reps, (list, tuple)) and len(reps) == rank and reps[0] == 1
+    if name in ("split", "unstack", "repeat"):
+        return xb and not_zero(axis_arg(2, "axis", 0), rank)
+    if name in CREATE_OPS or name == "broadcast_to":
+        shape = axis_arg(0 if name != "broadcast_to" else 1, "shape", None)
+        return isinstance(shape, (list, tuple)) and bool(shape) and shape[0] is BATCH
+    if name in ("matmul",):
+        a, b = (args + [None, None])[:2]
+        if not (isinstance(a, KTensor) and isinstance(b, KTensor)) or a.shape is None or b.shape is None:
+            return False
+        return a.batch0 and len(a.shape) >= 3 and (len(b.shape) < len(a.shape) or b.batch0 or b.shape[0] == 1)
+    return False
 
 
 # --------------------------------------------------------------------------- Keras helpers
