@@ -356,10 +356,14 @@ class TContainer(TModuleBase):
             interp.taint_args(args, kwargs)
             return UNKNOWN
         self.called = True
-        x = args[0] if args else UNKNOWN
-        for child in list(self.children.values()):
-            x = child.call(interp, [x], {}, node)
-        return x
+
+        def run():
+            x = args[0] if args else UNKNOWN
+            for child in list(self.children.values()):
+                x = child.call(interp, [x], {}, node)
+            return x
+
+        return self.fe.recorded(self, run)
 
 
 class TInstance(Instance, TModuleBase):
@@ -595,18 +599,20 @@ class TorchFrontend(Frontend):
         if not isinstance(fwd, Function) or inst.tainted:
             interp.taint_args(args, kwargs)
             return UNKNOWN
-        top = self.recording is None
-        if top:
-            self.recording = {"root": inst, "calls": []}
         inst.called = True
+        return self.recorded(inst, lambda: fwd.bind(inst).call(interp, list(args), dict(kwargs), node))
+
+    def recorded(self, module, run):
+        """Run ``run``; a call made outside any other model's forward is a top-level run
+        of ``module`` whose leaf calls make its summary (the first such run counts)."""
+        if self.recording is not None:
+            return run()
+        self.recording = {"root": module, "calls": []}
         try:
-            result = fwd.bind(inst).call(interp, list(args), dict(kwargs), node)
+            return run()
         finally:
-            if top:
-                run = self.recording
-                self.recording = None
-                self.runs.setdefault(id(inst), run)
-        return result
+            record, self.recording = self.recording, None
+            self.runs.setdefault(id(module), record)
 
     def record(self, node: CallNode, layer) -> None:
         if self.recording is not None:
@@ -779,15 +785,8 @@ class TorchFrontend(Frontend):
                 self.run_top(interp, m, [TTensor(node, 0, None, self)])
 
     def run_top(self, interp, m, tensors):
-        if isinstance(m, TInstance):
+        if isinstance(m, TInstance) or (isinstance(m, TContainer) and m.type == "Sequential"):
             m.call(interp, tensors, {}, None)
-        elif isinstance(m, TContainer) and m.type == "Sequential":
-            self.recording = {"root": m, "calls": []}
-            try:
-                m.call(interp, tensors, {}, None)
-            finally:
-                run, self.recording = self.recording, None
-                self.runs.setdefault(id(m), run)
 
     def summarize(self, m: TModuleBase, path: str, variable: Optional[str]) -> ModelInfo:
         names = {}
