@@ -33,6 +33,7 @@ MAX_CALL_DEPTH = 24  # nested calls of user functions
 MAX_LOOP_ITERATIONS = 2_000  # iterations unrolled per loop
 MAX_SEQUENCE = 100_000  # length of constant sequences built by * or range()
 MAX_INT_BITS = 4_096
+UNROLL_CHECK = 64  # iterations after which a loop that only computes tensors stops unrolling
 
 
 class AnalysisLimit(Exception):
@@ -506,6 +507,10 @@ class Interpreter:
         self.functions: List[Function] = []
         self._frames: List[dict] = []
         self.builtins = _make_builtins()
+        # Front-ends count what they record: model structure (layers, models) and plain
+        # tensor operations.  A long loop that only computes tensors is not unrolled.
+        self.structure_events = 0
+        self.op_events = 0
 
     # -- positions ------------------------------------------------------------------
 
@@ -873,8 +878,14 @@ class Interpreter:
         self._loops = self._loops + [loop]
         broke = False
         try:
-            for item in items:
+            marks = (self.structure_events, self.op_events)
+            for i, item in enumerate(items):
                 self.tick(stmt)
+                if i == UNROLL_CHECK and self.structure_events == marks[0] and self.op_events > marks[1]:
+                    # a long loop of tensor arithmetic (a sampling loop) that builds no
+                    # model: what it leaves behind is treated as unknown
+                    loop["uncertain"] = True
+                    break
                 self.assign(stmt.target, item, scope)
                 try:
                     self.exec_body(stmt.body, scope)
@@ -902,22 +913,35 @@ class Interpreter:
 
     def exec_while(self, stmt: cst.While, scope: Scope) -> None:
         iterations = 0
-        while True:
-            cond = truth(self.eval(stmt.test, scope))
-            if cond is UNKNOWN or iterations >= MAX_LOOP_ITERATIONS:
-                self.speculate([lambda s: self._run_loop_body(stmt.body, s), lambda s: None], scope)
-                self._forget_assigned(stmt.body, scope)
-                return
-            if not cond:
-                break
-            iterations += 1
-            self.tick(stmt)
-            try:
-                self.exec_body(stmt.body, scope)
-            except _Break:
-                return
-            except _Continue:
-                continue
+        loop = {"uncertain": False}
+        self._loops = self._loops + [loop]
+        marks = (self.structure_events, self.op_events)
+        try:
+            while True:
+                cond = truth(self.eval(stmt.test, scope))
+                if iterations == UNROLL_CHECK and self.structure_events == marks[0] and self.op_events > marks[1]:
+                    cond = UNKNOWN
+                if cond is UNKNOWN or iterations >= MAX_LOOP_ITERATIONS:
+                    self.speculate([lambda s: self._run_loop_body(stmt.body, s), lambda s: None], scope)
+                    self._forget_assigned(stmt.body, scope)
+                    return
+                if not cond:
+                    break
+                iterations += 1
+                self.tick(stmt)
+                try:
+                    self.exec_body(stmt.body, scope)
+                except _Break:
+                    return
+                except _Continue:
+                    pass
+                if loop["uncertain"]:
+                    # a break or continue under an unknown condition: how many times the
+                    # loop runs is unknown, and so is what it leaves behind
+                    self._forget_assigned(stmt.body, scope)
+                    return
+        finally:
+            self._loops = self._loops[:-1]
         if stmt.orelse is not None:
             self.exec_body(stmt.orelse.body, scope)
 
@@ -1107,16 +1131,10 @@ class Interpreter:
         return UNKNOWN
 
     def eval_integer(self, node, scope):
-        try:
-            return ast.literal_eval(node.value)
-        except Exception:
-            return UNKNOWN
+        return _literal(node.value)
 
     def eval_float(self, node, scope):
-        try:
-            return ast.literal_eval(node.value)
-        except Exception:
-            return UNKNOWN
+        return _literal(node.value)
 
     def eval_string(self, node, scope):
         try:
@@ -1419,6 +1437,22 @@ class Interpreter:
 
 _MERGE_PENDING = object()
 _ABSENT = object()
+
+
+_LITERALS: Dict[str, Any] = {}
+
+
+def _literal(text: str) -> Any:
+    """The value of a number literal (cached: literal_eval compiles each time)."""
+    v = _LITERALS.get(text, _ABSENT)
+    if v is _ABSENT:
+        try:
+            v = ast.literal_eval(text)
+        except Exception:
+            v = UNKNOWN
+        if len(_LITERALS) < 50_000:
+            _LITERALS[text] = v
+    return v
 
 
 def _hashable(v) -> bool:

@@ -708,6 +708,7 @@ class KerasFrontend(Frontend):
     # -- construction ---------------------------------------------------------------
 
     def make_layer(self, interp, written: str, args, kwargs, span: Span) -> KLayer:
+        interp.structure_events += 1
         # a tensor where the layer expects a constant (``Reshape((tf.shape(x)[1], -1))``) is a
         # value the analysis does not know
         args = [_no_tensors(a) for a in args]
@@ -783,6 +784,7 @@ class KerasFrontend(Frontend):
         return layer
 
     def sequential(self, interp, args, kwargs, span, written):
+        interp.structure_events += 1
         seq = KSequential(self, args, kwargs, span, written)
         self.models.append(seq)
         items = args[0] if args else kwargs.get("layers", None)
@@ -796,6 +798,7 @@ class KerasFrontend(Frontend):
         return seq
 
     def functional(self, interp, args, kwargs, span, written):
+        interp.structure_events += 1
         ins = args[0] if args else kwargs.get("inputs", kwargs.get("input", UNKNOWN))
         outs = args[1] if len(args) > 1 else kwargs.get("outputs", kwargs.get("output", UNKNOWN))
         in_list = _flatten_struct(ins)
@@ -873,6 +876,7 @@ class KerasFrontend(Frontend):
         connected = [t for t in flat if isinstance(t, KTensor)]
         result = UNKNOWN
         opaque_before = len(self.opaque)
+        interp.structure_events += 1
         if layer.calling < 2:  # a layer calling itself: not followed
             layer.calling += 1
             try:
@@ -1026,6 +1030,8 @@ class KerasFrontend(Frontend):
             return [None]
 
     def op_node(self, interp, op: str, tensors: List[KTensor], shape: Shape, interp_node=None, issue=None):
+        if interp is not None:
+            interp.op_events += 1
         span = interp.span(interp_node) if interp_node is not None else (tensors[0].node.span if tensors else Span(1, 0, 1, 0))
         node = self.graph.add("op", op, span, None, [(t.node, t.index) for t in tensors])
         node.input_shapes = [t.shape for t in tensors]
