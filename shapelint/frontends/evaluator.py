@@ -33,7 +33,8 @@ MAX_CALL_DEPTH = 24  # nested calls of user functions
 MAX_LOOP_ITERATIONS = 2_000  # iterations unrolled per loop
 MAX_SEQUENCE = 100_000  # length of constant sequences built by * or range()
 MAX_INT_BITS = 4_096
-UNROLL_CHECK = 64  # iterations after which a loop that only computes tensors stops unrolling
+UNROLL_MIN = 8  # iterations after which a loop that builds nothing may stop unrolling
+IDLE_LOOP_STEPS = 5_000  # steps such a loop may spend
 
 
 class AnalysisLimit(Exception):
@@ -878,10 +879,10 @@ class Interpreter:
         self._loops = self._loops + [loop]
         broke = False
         try:
-            marks = (self.structure_events, self.op_events)
+            marks = (self.structure_events, self.op_events, self.steps)
             for i, item in enumerate(items):
                 self.tick(stmt)
-                if i == UNROLL_CHECK and self.structure_events == marks[0] and self.op_events > marks[1]:
+                if i >= UNROLL_MIN and self._idle_loop(marks, i):
                     # a long loop of tensor arithmetic (a sampling loop) that builds no
                     # model: what it leaves behind is treated as unknown
                     loop["uncertain"] = True
@@ -905,6 +906,14 @@ class Interpreter:
         if not broke and stmt.orelse is not None:
             self.exec_body(stmt.orelse.body, scope)
 
+    def _idle_loop(self, marks, iterations: int) -> bool:
+        """The loop built no model structure so far, and it either computed tensors (a
+        sampling loop) or did much other work (training, text generation, data handling).
+        Unrolling it further would only spend the step budget."""
+        if self.structure_events != marks[0]:
+            return False
+        return self.op_events > marks[1] or self.steps - marks[2] > IDLE_LOOP_STEPS
+
     def _run_loop_body(self, body, scope):
         try:
             self.exec_body(body, scope)
@@ -915,11 +924,11 @@ class Interpreter:
         iterations = 0
         loop = {"uncertain": False}
         self._loops = self._loops + [loop]
-        marks = (self.structure_events, self.op_events)
+        marks = (self.structure_events, self.op_events, self.steps)
         try:
             while True:
                 cond = truth(self.eval(stmt.test, scope))
-                if iterations == UNROLL_CHECK and self.structure_events == marks[0] and self.op_events > marks[1]:
+                if iterations >= UNROLL_MIN and self._idle_loop(marks, iterations):
                     cond = UNKNOWN
                 if cond is UNKNOWN or iterations >= MAX_LOOP_ITERATIONS:
                     self.speculate([lambda s: self._run_loop_body(stmt.body, s), lambda s: None], scope)
