@@ -19,6 +19,7 @@ from ..engine.shapes import Shape, conv_output_length, format_shape, known, mul,
 from ..engine.values import UNKNOWN, contains_unknown
 from ..graph import CallNode, LayerGraph, LayerInfo, ModelInfo
 from .evaluator import _ABSENT as _ABSENT_ATTR
+from .evaluator import _numpy_call
 from .evaluator import AnalysisLimit, BoundMethod, ClassVal, ConstArray, Frontend, Function, Instance, Interpreter, ModuleRef, Obj
 
 FRAMEWORK = "keras"
@@ -1818,6 +1819,9 @@ def op_result(name: str, flavor: str, args: List[Any], kwargs: Dict[str, Any]):
     if name in CREATE_OPS:
         shape = _dims(arg(0, "shape", None) if name not in ("fill",) else arg(0, "dims", None))
         return ("tensor", shape, None) if shape is not None else None
+    if name == "linspace" and flavor == "tf" and not any(isinstance(a, KTensor) for a in args):
+        v = _numpy_call("linspace", list(args), dict(kwargs))
+        return None if v is NotImplemented else ("value", v)
     if name in ("range", "arange"):
         vals = list(args)
         names = ("start", "stop" if flavor != "tf" else "limit", "step" if flavor != "tf" else "delta")
@@ -2012,7 +2016,11 @@ def op_keeps_batch(name: str, flavor: str, args: List[Any], kwargs: Dict[str, An
         return xb and isinstance(pads, (list, tuple)) and bool(pads) and list(pads[0]) == [0, 0]
     if name == "tile":
         reps = axis_arg(1, "multiples" if flavor == "tf" else "repeats", None)
-        return xb and isinstance(reps, (list, tuple)) and len(reps) == rank and reps[0] == 1
+        if not isinstance(reps, (list, tuple)) or len(reps) != rank or not reps:
+            return False
+        if reps[0] is BATCH:  # a (1, ...) tensor tiled to the batch size
+            return isinstance(x, KTensor) and x.shape is not None and x.shape[0] == 1
+        return xb and reps[0] == 1
     if name in ("split", "unstack", "repeat"):
         return xb and not_zero(axis_arg(2, "axis", 0), rank)
     if name in CREATE_OPS or name == "broadcast_to":
