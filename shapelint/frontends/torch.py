@@ -25,6 +25,7 @@ from ..engine.shapes import Shape, format_shape, known
 from ..engine.values import UNKNOWN, contains_unknown
 from ..graph import CallNode, LayerGraph, LayerInfo, ModelInfo
 from .evaluator import BoundMethod, ClassVal, Frontend, Function, Instance, Obj
+from .torch_stubs import STUB_CLASSES, load_stubs
 
 FRAMEWORK = "torch"
 
@@ -227,6 +228,26 @@ class TModuleBase(Obj):
     def set_attr(self, name, value, interp):
         pass
 
+    def clone(self, memo: dict) -> "TModuleBase":
+        """``copy.deepcopy(module)``: the same configuration, new identities."""
+        if id(self) in memo:
+            return memo[id(self)]
+        twin = self._shallow_twin()
+        memo[id(self)] = twin
+        twin.children = {}
+        for name, child in self.children.items():
+            twin.add_child(name, child.clone(memo))
+        twin.parents = 0
+        twin.calls = []
+        twin.called = False
+        self.fe.add_module_object(twin)
+        return twin
+
+    def _shallow_twin(self):
+        import copy as _copy
+
+        return _copy.copy(self)
+
 
 _MISSING = object()
 
@@ -374,6 +395,7 @@ class TInstance(Instance, TModuleBase):
         self.init_module(fe, span)
         self.type = cls.name
         self.input_hint: Optional[Tuple] = None
+        self.stub = False
 
     def __repr__(self) -> str:
         return "TInstance(%s)" % self.type
@@ -397,6 +419,11 @@ class TInstance(Instance, TModuleBase):
         if v is not _MISSING:
             return v
         return UNKNOWN
+
+    def clone(self, memo: dict) -> "TModuleBase":
+        twin = TModuleBase.clone(self, memo)
+        twin.attrs = {k: (v.clone(memo) if isinstance(v, TModuleBase) else v) for k, v in self.attrs.items()}
+        return twin
 
     def call(self, interp, args, kwargs, node):
         return self.fe.call_instance(interp, self, args, kwargs, node)
@@ -435,9 +462,35 @@ class TorchFrontend(Frontend):
         self.input_override = [tuple(s) for s in (input_override or [])]
         self.modules: List[TModuleBase] = []  # every module built, in order
         self.recording: Optional[dict] = None  # the top-level model call being recorded
-        self.runs: Dict[int, dict] = {}  # id(root module) -> its first recorded top-level run
+        self.runs: Dict[int, dict] = {}  # id(root module) -> its last recorded top-level run
+        self.stack: List[dict] = []  # module calls under way
+        self.anchor: List[Span] = []  # while running stub code: the user's line
+        self.stubs: Optional[Dict[str, ClassVal]] = None
+        self.constructing = 0  # depth of nn.Module constructors under way
+        self.internal: set = set()  # ids of modules built inside another module's constructor
         self.source_lines = source_lines or []
         self.call_depth = 0
+
+    def where(self, interp, node) -> Span:
+        """Where a node of the code being run is reported: inside torch.nn composites
+        (stub code) that is the user's line that built or called the composite."""
+        if self.anchor:
+            return self.anchor[-1]
+        if interp is None or node is None:
+            return Span(1, 0, 1, 0)
+        return interp.span(node)
+
+    def stub_class(self, interp, name) -> Optional[ClassVal]:
+        if name not in STUB_CLASSES:
+            return None
+        if self.stubs is None:
+            self.anchor.append(Span(1, 0, 1, 0))
+            try:
+                self.stubs = load_stubs(interp)
+            finally:
+                self.anchor.pop()
+            self.stub_ids = {id(c) for c in self.stubs.values()}
+        return self.stubs.get(name)
 
     # -- paths ----------------------------------------------------------------------
 
@@ -448,14 +501,19 @@ class TorchFrontend(Frontend):
     def call_path(self, interp, path, args, kwargs, node):
         parts = torch_parts(path)
         if parts is None:
+            if path in ("copy.deepcopy", "copy.copy") and len(args) == 1 and isinstance(args[0], TModuleBase):
+                return args[0].clone({}) if path == "copy.deepcopy" else args[0]
             if path.split(".")[0] == "torchinfo" and parts is None and path.endswith("summary"):
                 return self.torchinfo_summary(interp, args, kwargs, node)
             if path in ("collections.OrderedDict", "OrderedDict"):
                 return self.ordered_dict(args)
             return NotImplemented
         name = parts[-1]
-        span = interp.span(node)
+        span = self.where(interp, node)
         if len(parts) >= 3 and parts[1] == "nn" and parts[2] not in ("functional", "init", "utils"):
+            stub = self.stub_class(interp, name)
+            if stub is not None:
+                return stub.call(interp, list(args), dict(kwargs), node)
             if name in CONTAINERS:
                 return self.container(interp, name, args, kwargs, span)
             if name == "Parameter":
@@ -500,20 +558,36 @@ class TorchFrontend(Frontend):
         bases = [torch_parts(p) for p in cls.base_paths(interp)]
         if not any(b is not None and len(b) >= 2 and b[1] == "nn" and b[-1] in ("Module", "Sequential", "ModuleList") for b in bases):
             return NotImplemented
-        inst = TInstance(self, cls, interp.span(node), interp)
-        self.modules.append(inst)
-        inst.input_hint = self.comment_input(cls.node, node, interp)
+        span = self.where(interp, node)
+        inst = TInstance(self, cls, span, interp)
+        inst.stub = self.stubs is not None and id(cls) in self.stub_ids
+        self.add_module_object(inst)
+        if not self.anchor:
+            inst.input_hint = self.comment_input(cls.node, node, interp)
         init = cls.lookup("__init__")
         if isinstance(init, Function):
-            init.bind(inst).call(interp, list(args), dict(kwargs), node)
+            if inst.stub:
+                self.anchor.append(span)
+            self.constructing += 1
+            try:
+                init.bind(inst).call(interp, list(args), dict(kwargs), node)
+            finally:
+                self.constructing -= 1
+                if inst.stub:
+                    self.anchor.pop()
         return inst
 
     # -- construction ---------------------------------------------------------------
 
     def make_layer(self, interp, name, args, kwargs, span) -> TLayer:
         layer = TLayer(self, name, args, kwargs, span)
-        self.modules.append(layer)
+        self.add_module_object(layer)
         return layer
+
+    def add_module_object(self, m) -> None:
+        self.modules.append(m)
+        if self.constructing or self.anchor:
+            self.internal.add(id(m))
 
     def static_params(self, layer: TLayer) -> Optional[int]:
         try:
@@ -525,7 +599,7 @@ class TorchFrontend(Frontend):
 
     def container(self, interp, name, args, kwargs, span) -> TContainer:
         c = TContainer(self, name, span)
-        self.modules.append(c)
+        self.add_module_object(c)
         if name == "Sequential":
             if len(args) == 1 and isinstance(args[0], dict):
                 for k, m in args[0].items():
@@ -600,26 +674,55 @@ class TorchFrontend(Frontend):
             interp.taint_args(args, kwargs)
             return UNKNOWN
         inst.called = True
-        return self.recorded(inst, lambda: fwd.bind(inst).call(interp, list(args), dict(kwargs), node))
+        if inst.stub:
+            self.anchor.append(self.where(interp, node))
 
-    def recorded(self, module, run):
-        """Run ``run``; a call made outside any other model's forward is a top-level run
-        of ``module`` whose leaf calls make its summary (the first such run counts)."""
-        if self.recording is not None:
-            return run()
-        self.recording = {"root": module, "calls": []}
+        def run():
+            try:
+                return fwd.bind(inst).call(interp, list(args), dict(kwargs), node)
+            finally:
+                if inst.stub:
+                    self.anchor.pop()
+
+        return self.recorded(inst, run)
+
+    def recorded(self, module, run, node: Optional[CallNode] = None):
+        """Run the module call ``run``.
+
+        A call made outside any other module call is a top-level run of ``module``; its
+        summary lists the *leaf calls* made during it -- calls during which no other module
+        call starts (as PyTorch's forward hooks would see them) -- and the last top-level
+        run of a model is the one summarized."""
+        top = self.recording is None
+        if top:
+            self.recording = {"root": module, "calls": []}
+        if self.stack:
+            self.stack[-1]["nested"] = True
+        frame = {"module": module, "nested": False}
+        self.stack.append(frame)
+        result = UNKNOWN
         try:
-            return run()
+            result = run()
+            return result
         finally:
-            record, self.recording = self.recording, None
-            self.runs.setdefault(id(module), record)
-
-    def record(self, node: CallNode, layer) -> None:
-        if self.recording is not None:
-            self.recording["calls"].append((node, layer))
+            self.stack.pop()
+            if not frame["nested"] and self.recording is not None:
+                self.recording["calls"].append((module, first_tensor_shape(result), node))
+            if top:
+                record, self.recording = self.recording, None
+                self.runs[id(module)] = record
 
     def call_leaf(self, interp, layer: TLayer, args, kwargs, node):
-        span = interp.span(node) if node is not None else layer.span
+        holder = {}
+
+        def run():
+            out, holder["node"] = self._call_leaf(interp, layer, args, kwargs, node)
+            return out
+
+        return self.recorded(layer, run, node=None)
+
+    def _call_leaf(self, interp, layer: TLayer, args, kwargs, node):
+        span = self.where(interp, node) if node is not None else layer.span
         n_in = MULTI_INPUT.get(layer.type, 1)
         positional = list(args[:n_in])
         if layer.type == "MultiheadAttention":
@@ -655,8 +758,9 @@ class TorchFrontend(Frontend):
             except (Unresolved, RecursionError):
                 pass
         gnode.outputs = outputs
-        self.record(gnode, layer)
-        return self.structure(layer.type, [TTensor(gnode, i, s, self) for i, s in enumerate(outputs)])
+        if layer.type.startswith("Lazy") and layer.own_params is not None:
+            layer.type = layer.type[4:]  # PyTorch turns a called LazyConv2d into a Conv2d
+        return self.structure(layer.type, [TTensor(gnode, i, s, self) for i, s in enumerate(outputs)]), gnode
 
     @staticmethod
     def structure(type_: str, outs: List[TTensor]):
@@ -682,7 +786,7 @@ class TorchFrontend(Frontend):
         return self.op(interp, "relu", [t], {}, node, label=name)
 
     def opaque(self, interp, name, tensors, node):
-        span = interp.span(node) if (interp is not None and node is not None) else (tensors[0].node.span if tensors else Span(1, 0, 1, 0))
+        span = self.where(interp, node) if (interp is not None and node is not None) else (tensors[0].node.span if tensors else Span(1, 0, 1, 0))
         gnode = self.graph.add("op", name, span, None, [(t.node, t.index) for t in tensors], framework=FRAMEWORK)
         gnode.input_shapes = [t.shape for t in tensors]
         gnode.outputs = [None]
@@ -707,7 +811,7 @@ class TorchFrontend(Frontend):
         margs = tuple(mark(a) for a in args)
         mkwargs = {k: mark(v) for k, v in kwargs.items()}
         if span is None:
-            span = interp.span(node) if (interp is not None and node is not None) else (tensors[0].node.span if tensors else Span(1, 0, 1, 0))
+            span = self.where(interp, node) if (interp is not None and node is not None) else (tensors[0].node.span if tensors else Span(1, 0, 1, 0))
         gnode = self.graph.add("op", label or name, span, None, [(t.node, t.index) for t in tensors], framework=FRAMEWORK)
         gnode.input_shapes = [t.shape for t in tensors]
         outputs: List[Shape] = [None]
@@ -764,7 +868,13 @@ class TorchFrontend(Frontend):
             value.call(interp, [], {}, value.node)
 
     def roots(self) -> List[TModuleBase]:
-        return [m for m in self.modules if m.parents == 0 and not isinstance(m, TLayer) and not (isinstance(m, TContainer) and not m.children)]
+        return [
+            m for m in self.modules
+            if m.parents == 0
+            and id(m) not in self.internal
+            and not isinstance(m, TLayer)
+            and not (isinstance(m, TContainer) and not m.children)
+        ]
 
     def finish(self, interp, selected: Optional[List[TModuleBase]] = None) -> None:
         """Run models the file never called: on --input, a comment's input, or a symbolic one."""
@@ -795,15 +905,15 @@ class TorchFrontend(Frontend):
         run = self.runs.get(id(m))
         rows: List[LayerInfo] = []
         resolved = run is not None and not m.tainted
-        for gnode, layer in (run["calls"] if run else []):
-            if id(layer) not in names:
+        for module, shape, _ in (run["calls"] if run else []):
+            if id(module) not in names:
                 continue  # a module of another model called from this forward
-            if not layer.is_leaf():
-                continue
-            shape = gnode.outputs[0] if gnode.outputs else None
-            if shape is None or any(d is None for d in shape) or gnode.issue is not None or layer.own_params is None:
+            params = module.total_params()
+            if shape is None or any(d is None or isinstance(d, str) for d in shape) or params is None:
                 resolved = False
-            rows.append(LayerInfo(names[id(layer)], layer.type, layer.span.line, shape, layer.own_params))
+            rows.append(LayerInfo(names[id(module)], module.type, module.span.line, shape, params))
+        if any(n.issue is not None for n in self.graph.nodes() if n.framework == FRAMEWORK):
+            resolved = False
         total = m.total_params()
         if total is None:
             resolved = False
@@ -823,6 +933,21 @@ class TorchFrontend(Frontend):
             non_trainable_params=None if total is None else 0,
             resolved=resolved,
         )
+
+
+def first_tensor_shape(value) -> Shape:
+    """The shape PyTorch's hooks report for a module's output: the first tensor of a
+    tuple/list/dict output."""
+    if isinstance(value, TTensor):
+        return value.shape
+    if isinstance(value, (tuple, list)):
+        for v in value:
+            if isinstance(v, (TTensor, tuple, list, dict)):
+                return first_tensor_shape(v)
+        return None
+    if isinstance(value, dict):
+        return first_tensor_shape(list(value.values()))
+    return None
 
 
 def symbolic_input_for(layer: TLayer) -> Shape:
