@@ -1671,12 +1671,17 @@ def _make_builtins() -> Dict[str, Builtin]:
             return list(v)
         if isinstance(v, (list, tuple, str)):
             return list(v)
+        iterate = getattr(v, "iterate", None)  # framework containers (nn.ModuleList)
+        if iterate is not None:
+            seq = iterate()
+            if seq is not None:
+                return list(seq)
         raise _Unknowable()
 
     def _len(v):
         if isinstance(v, (list, tuple, str, dict, range, bytes)):
             return len(v)
-        raise _Unknowable()
+        return len(known_seq(v))
 
     def _list(v=()):
         return list(known_seq(v))
