@@ -508,10 +508,40 @@ class Interpreter:
         self.functions: List[Function] = []
         self._frames: List[dict] = []
         self.builtins = _make_builtins()
+        self.builtins.update(self._attribute_builtins())
         # Front-ends count what they record: model structure (layers, models) and plain
         # tensor operations.  A long loop that only computes tensors is not unrolled.
         self.structure_events = 0
         self.op_events = 0
+
+    def _attribute_builtins(self) -> Dict[str, Obj]:
+        """getattr/setattr/hasattr with a known attribute name act like the dotted form."""
+
+        def _getattr(it, args, kwargs, node):
+            if len(args) >= 2 and isinstance(args[1], str):
+                v = it.get_attr(args[0], args[1])
+                if v is UNKNOWN and len(args) == 3:
+                    return UNKNOWN  # the default may apply: not certain either way
+                return v
+            return UNKNOWN
+
+        def _setattr(it, args, kwargs, node):
+            if len(args) == 3 and isinstance(args[1], str):
+                setter = getattr(args[0], "set_attr", None)
+                if setter is not None:
+                    setter(args[1], args[2], it)
+                    return None
+            it.taint_args(args, kwargs)
+            return None
+
+        def _hasattr(it, args, kwargs, node):
+            return UNKNOWN
+
+        return {
+            "getattr": BoundMethod(_getattr, "getattr"),
+            "setattr": BoundMethod(_setattr, "setattr"),
+            "hasattr": BoundMethod(_hasattr, "hasattr"),
+        }
 
     # -- positions ------------------------------------------------------------------
 
@@ -750,7 +780,11 @@ class Interpreter:
                 except Exception:
                     self.tainted_lists.add(id(obj))
             elif isinstance(obj, Obj):
-                obj.taint()
+                setter = getattr(obj, "setitem", None)
+                if setter is not None and len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
+                    setter(self.eval(target.slice[0].slice.value, scope), value, self)
+                else:
+                    obj.taint()
         elif isinstance(target, cst.StarredElement):
             self.assign(target.value, UNKNOWN, scope)
 
@@ -1321,6 +1355,10 @@ class Interpreter:
             if isinstance(op, (cst.Is, cst.IsNot)):
                 r = self._is(left, right)
                 if r is not UNKNOWN and isinstance(op, cst.IsNot):
+                    r = not r
+            elif isinstance(op, (cst.In, cst.NotIn)) and isinstance(right, Obj) and getattr(right, "contains", None) is not None:
+                r = right.contains(left)
+                if r is not UNKNOWN and isinstance(op, cst.NotIn):
                     r = not r
             else:
                 fn = _CMPOPS.get(type(op))

@@ -165,6 +165,8 @@ class TModuleBase(Obj):
         self.calls: List[CallNode] = []
         self.tainted = False
         self.called = False
+        self.frozen = False  # requires_grad switched off for its own parameters
+        self.tied_numel = 0  # parameters shared with another module (counted there)
 
     def add_child(self, name: str, module: "TModuleBase") -> None:
         self.children[name] = module
@@ -187,12 +189,22 @@ class TModuleBase(Obj):
         return out
 
     def total_params(self) -> Optional[int]:
+        """Unique parameters of the module tree (a tied weight counts once)."""
         total = 0
         for _, m in self.named_modules():
             if m.own_params is None:
                 return None
-            total += m.own_params
+            total += m.own_params - m.tied_numel
         return total
+
+    def frozen_params(self) -> Optional[int]:
+        frozen = 0
+        for _, m in self.named_modules():
+            if m.frozen:
+                if m.own_params is None:
+                    return None
+                frozen += m.own_params - m.tied_numel
+        return frozen
 
     def common_attr(self, name, interp):
         if name in ("modules", "children", "named_modules", "named_children", "parameters", "named_parameters"):
@@ -205,8 +217,23 @@ class TModuleBase(Obj):
                     return [m for _, m in self.named_modules()]
                 if name == "named_modules":
                     return self.named_modules()
+                handles = [ParamHandle(m) for _, m in self.named_modules() if m.own_params != 0]
+                if name == "parameters":
+                    return handles
                 return UNKNOWN
             return BoundMethod(listing, name)
+        if name == "requires_grad_":
+            def requires_grad_(it, a, k, n):
+                flag = a[0] if a else k.get("requires_grad", True)
+                if isinstance(flag, bool):
+                    for _, m in self.named_modules():
+                        m.frozen = not flag
+                else:
+                    for _, m in self.named_modules():
+                        m.own_params = m.own_params if not it.speculative else m.own_params
+                    self.tainted = True
+                return self
+            return BoundMethod(requires_grad_, name)
         if name == "add_module" or name == "register_module":
             def add_module(it, a, k, n):
                 if len(a) >= 2 and isinstance(a[0], str) and isinstance(a[1], TModuleBase):
@@ -215,7 +242,7 @@ class TModuleBase(Obj):
                     self.tainted = True
                 return None
             return BoundMethod(add_module, name)
-        if name in ("to", "cuda", "cpu", "train", "eval", "float", "double", "half", "requires_grad_", "apply", "zero_grad", "share_memory"):
+        if name in ("to", "cuda", "cpu", "train", "eval", "float", "double", "half", "apply", "zero_grad", "share_memory"):
             return BoundMethod(lambda it, a, k, n: self, name)
         if name in ("register_buffer", "register_parameter", "load_state_dict", "state_dict", "register_forward_hook"):
             def reg(it, a, k, n):
@@ -252,6 +279,52 @@ class TModuleBase(Obj):
 _MISSING = object()
 
 
+class ParamHandle(Obj):
+    """What ``module.parameters()`` yields, per module: ``p.requires_grad = False``
+    freezes that module's own parameters."""
+
+    def __init__(self, module: "TModuleBase"):
+        self.module = module
+
+    def set_attr(self, name, value, interp):
+        if name == "requires_grad":
+            if isinstance(value, bool) and not interp.speculative:
+                self.module.frozen = not value
+            else:
+                self.module.tainted = True
+
+    def attr(self, name, interp):
+        if name == "requires_grad_":
+            return BoundMethod(lambda it, a, k, n: self.set_attr("requires_grad", a[0] if a else True, it), name)
+        return UNKNOWN
+
+
+class WeightRef(Obj):
+    """``layer.weight`` of a known leaf layer, for weight tying."""
+
+    def __init__(self, owner: "TLayer", name: str, numel: Optional[int]):
+        self.owner = owner
+        self.name = name
+        self.numel = numel
+
+
+def weight_numel(layer: "TLayer") -> Optional[int]:
+    """Elements of ``layer.weight`` for the layers whose weights people tie."""
+    def arg(name, pos):
+        if name in layer.kwargs:
+            return layer.kwargs[name]
+        return layer.args[pos] if pos < len(layer.args) else None
+
+    ints = lambda *v: all(isinstance(x, int) and not isinstance(x, bool) for x in v)  # noqa: E731
+    if layer.type == "Linear":
+        a, b = arg("in_features", 0), arg("out_features", 1)
+        return a * b if ints(a, b) else None
+    if layer.type == "Embedding":
+        a, b = arg("num_embeddings", 0), arg("embedding_dim", 1)
+        return a * b if ints(a, b) else None
+    return None
+
+
 class TLayer(TModuleBase, LayerConfig):
     """A leaf module from torch.nn (``nn.Conv2d(3, 16, 3)``)."""
 
@@ -271,10 +344,22 @@ class TLayer(TModuleBase, LayerConfig):
     def call(self, interp, args, kwargs, node):
         return self.fe.call_leaf(interp, self, args, kwargs, node)
 
+    def set_attr(self, name, value, interp):
+        if name == "weight" and isinstance(value, WeightRef) and value.owner is not self:
+            mine = weight_numel(self)
+            if mine is not None and mine == value.numel and not interp.speculative:
+                self.tied_numel = mine  # one Parameter in two modules: counted once
+            else:
+                self.own_params = None
+        elif name in ("weight", "bias"):
+            self.tainted = True
+
     def attr(self, name, interp):
         v = self.common_attr(name, interp)
         if v is not _MISSING:
             return v
+        if name == "weight":
+            return WeightRef(self, name, weight_numel(self))
         if self.ldef is not None:
             if name in self.kwargs:
                 return self.kwargs[name]
@@ -332,6 +417,25 @@ class TContainer(TModuleBase):
     def set_attr(self, name, value, interp):
         if isinstance(value, TModuleBase):
             self.add_child(name, value)
+
+    def setitem(self, key, value, interp):
+        if interp.speculative or not isinstance(value, TModuleBase):
+            self.tainted = True
+            return
+        if self.type == "ModuleDict" and isinstance(key, str):
+            self.children.pop(key, None)
+            self.add_child(key, value)
+        elif isinstance(key, int) and not isinstance(key, bool) and -len(self.children) <= key < len(self.children):
+            name = list(self.children)[key]
+            self.children[name] = value
+            value.parents += 1
+        else:
+            self.tainted = True
+
+    def contains(self, key):
+        if self.tainted or self.type != "ModuleDict" or not isinstance(key, str):
+            return UNKNOWN
+        return key in self.children
 
     def attr(self, name, interp):
         v = self.common_attr(name, interp)
@@ -915,6 +1019,7 @@ class TorchFrontend(Frontend):
         if any(n.issue is not None for n in self.graph.nodes() if n.framework == FRAMEWORK):
             resolved = False
         total = m.total_params()
+        frozen = m.frozen_params()
         if total is None:
             resolved = False
         if run is not None:
@@ -929,8 +1034,8 @@ class TorchFrontend(Frontend):
             variable=variable,
             layers=rows,
             total_params=total,
-            trainable_params=total,
-            non_trainable_params=None if total is None else 0,
+            trainable_params=None if total is None or frozen is None else total - frozen,
+            non_trainable_params=frozen if total is not None else None,
             resolved=resolved,
         )
 
