@@ -197,6 +197,16 @@ class TModuleBase(Obj):
             total += m.own_params - m.tied_numel
         return total
 
+    def call_params(self) -> Optional[int]:
+        """The parameters a forward hook sees on this module: its own, plus those of
+        children it never calls (MultiheadAttention's out_proj); tied ones included."""
+        total = 0
+        for _, m in self.named_modules():
+            if m.own_params is None:
+                return None
+            total += m.own_params
+        return total
+
     def frozen_params(self) -> Optional[int]:
         frozen = 0
         for _, m in self.named_modules():
@@ -500,6 +510,7 @@ class TInstance(Instance, TModuleBase):
         self.type = cls.name
         self.input_hint: Optional[Tuple] = None
         self.stub = False
+        self.container_kind: Optional[str] = None  # subclass of nn.Sequential/ModuleList
 
     def __repr__(self) -> str:
         return "TInstance(%s)" % self.type
@@ -522,6 +533,33 @@ class TInstance(Instance, TModuleBase):
         v = self.common_attr(name, interp)
         if v is not _MISSING:
             return v
+        return UNKNOWN
+
+    def super_attr(self, name, interp):
+        if name == "__init__" and self.container_kind is not None:
+            def init(it, args, kwargs, node):
+                proto = self.fe.container(it, self.container_kind, args, kwargs, self.span)
+                for key, child in list(proto.children.items()):
+                    child.parents -= 1
+                    self.add_child(key, child)
+                self.fe.modules.remove(proto)
+                if proto.tainted:
+                    self.tainted = True
+                return None
+            return BoundMethod(init, name)
+        return Instance.super_attr(self, name, interp)
+
+    def iterate(self):
+        if self.container_kind is None or self.tainted:
+            return None
+        return list(self.children.values())
+
+    def getitem(self, key, interp):
+        if self.container_kind is None or self.tainted:
+            return UNKNOWN
+        mods = list(self.children.values())
+        if isinstance(key, int) and not isinstance(key, bool) and -len(mods) <= key < len(mods):
+            return mods[key]
         return UNKNOWN
 
     def clone(self, memo: dict) -> "TModuleBase":
@@ -665,6 +703,9 @@ class TorchFrontend(Frontend):
         span = self.where(interp, node)
         inst = TInstance(self, cls, span, interp)
         inst.stub = self.stubs is not None and id(cls) in self.stub_ids
+        for b in bases:
+            if b is not None and len(b) >= 2 and b[1] == "nn" and b[-1] in CONTAINERS:
+                inst.container_kind = b[-1]
         self.add_module_object(inst)
         if not self.anchor:
             inst.input_hint = self.comment_input(cls.node, node, interp)
@@ -774,6 +815,16 @@ class TorchFrontend(Frontend):
 
     def call_instance(self, interp, inst: TInstance, args, kwargs, node):
         fwd = inst.cls.lookup("forward")
+        if inst.container_kind == "Sequential" and not isinstance(fwd, Function) and not inst.tainted:
+            inst.called = True
+
+            def run_children():
+                x = args[0] if args else UNKNOWN
+                for child in list(inst.children.values()):
+                    x = child.call(interp, [x], {}, node)
+                return x
+
+            return self.recorded(inst, run_children)
         if not isinstance(fwd, Function) or inst.tainted:
             interp.taint_args(args, kwargs)
             return UNKNOWN
@@ -1012,7 +1063,7 @@ class TorchFrontend(Frontend):
         for module, shape, _ in (run["calls"] if run else []):
             if id(module) not in names:
                 continue  # a module of another model called from this forward
-            params = module.total_params()
+            params = module.call_params()
             if shape is None or any(d is None or isinstance(d, str) for d in shape) or params is None:
                 resolved = False
             rows.append(LayerInfo(names[id(module)], module.type, module.span.line, shape, params))
