@@ -264,9 +264,10 @@ class KSequential(KLayer):
             self.output = None
             return
         if not self.layers and self.output is None:
-            shape = self.fe.implicit_input_shape(layer)
-            if shape is not None:
-                self.input = self.output = self.fe.make_input(interp, shape, layer.span)
+            declared = self.fe.implicit_input_shape(layer)
+            if declared is not None:
+                shape, batch = declared
+                self.input = self.output = self.fe.make_input(interp, shape, layer.span, batch=batch)
         self.layers.append(layer)
         if self.output is not None and not self.tainted:
             self.output = self.fe.apply(interp, layer, [self.output], layer.span)
@@ -719,34 +720,31 @@ class KerasFrontend(Frontend):
             return self.input_layer(interp, args, kwargs, span)
         return KLayer(self, type_, args, kwargs, span, written)
 
-    def implicit_input_shape(self, layer: KLayer) -> Optional[Tuple]:
-        """The input shape a first layer declares (``input_shape=``, ``input_dim=``, ...)."""
+    def implicit_input_shape(self, layer: KLayer) -> Optional[Tuple[Any, Any]]:
+        """The input a first layer declares (``input_shape=``, ``batch_input_shape=``,
+        ``input_dim=``...): (shape without the batch, batch size), or None."""
         kw = layer.kwargs
-        if "batch_input_shape" in kw and isinstance(kw["batch_input_shape"], (tuple, list)):
-            bis = tuple(kw["batch_input_shape"])
-            return ("batch", bis[0]) + bis[1:] if bis else None
-        if "batch_shape" in kw and isinstance(kw["batch_shape"], (tuple, list)):
-            bs = tuple(kw["batch_shape"])
-            return ("batch", bs[0]) + bs[1:] if bs else None
+        for key in ("batch_input_shape", "batch_shape"):
+            if key in kw:
+                v = kw[key]
+                if isinstance(v, (tuple, list)) and v:
+                    return tuple(v)[1:], v[0]
+                return UNKNOWN, None
         if "input_shape" in kw:
             v = kw["input_shape"]
             if isinstance(v, int) and not isinstance(v, bool):
-                return (v,)
-            return tuple(v) if isinstance(v, (tuple, list)) else UNKNOWN
+                return (v,), kw.get("batch_size")
+            return (tuple(v) if isinstance(v, (tuple, list)) else UNKNOWN), kw.get("batch_size")
         if layer.type != "Embedding" and "input_dim" in kw:
             dim = kw["input_dim"]
             if "input_length" in kw:
-                return (kw["input_length"], dim)
-            return (dim,)
+                return (kw["input_length"], dim), None
+            return (dim,), None
         if layer.type == "Embedding" and "input_length" in kw:
-            return (kw["input_length"],)
+            return (kw["input_length"],), None
         return None
 
     def make_input(self, interp, shape, span: Span, batch=None, name=None, override: bool = True) -> KTensor:
-        if isinstance(shape, tuple) and len(shape) == 2 and shape[0] == "batch":
-            # from batch_input_shape: ("batch", batch_dim) + rest
-            batch = shape[1]
-            shape = ()
         if override:
             if self.inputs_made < len(self.input_override):
                 shape = tuple(self.input_override[self.inputs_made])
