@@ -29,8 +29,15 @@ from .torch_stubs import STUB_CLASSES, load_stubs
 
 FRAMEWORK = "torch"
 
-TENSOR_FACTORIES = {"randn", "rand", "zeros", "ones", "empty", "randint", "full", "rand_like", "randn_like", "zeros_like", "ones_like", "empty_like", "full_like", "tensor", "as_tensor", "arange", "Tensor", "FloatTensor", "LongTensor"}
+TENSOR_FACTORIES = {"eye", "randn", "rand", "zeros", "ones", "empty", "randint", "full", "rand_like", "randn_like", "zeros_like", "ones_like", "empty_like", "full_like", "tensor", "as_tensor", "arange", "Tensor", "FloatTensor", "LongTensor"}
 CONTAINERS = {"Sequential", "ModuleList", "ModuleDict"}
+SHAPE_NEUTRAL_KWARGS = {
+    "training", "inplace", "p", "negative_slope", "alpha", "mode", "align_corners", "antialias",
+    "dtype", "device", "non_blocking", "memory_format", "approximate", "eps", "momentum", "value",
+    "min", "max", "beta", "threshold", "lambd", "generator", "out", "copy", "recompute_scale_factor",
+}
+# Reductions that return (values, indices) when given a dim.
+VALUES_INDICES_OPS = {"max", "min", "median", "mode", "sort", "topk", "kthvalue", "nanmedian", "cummax", "cummin"}
 # How many leading positional arguments of a module call are shape inputs.
 MULTI_INPUT = {"Bilinear": 2, "MultiheadAttention": 3, "TransformerDecoderLayer": 2, "TransformerDecoder": 2, "Transformer": 2}
 INPUT_COMMENT = re.compile(r"#\s*shapelint:\s*input\s*=\s*(.+)$")
@@ -256,8 +263,12 @@ class TModuleBase(Obj):
             return BoundMethod(lambda it, a, k, n: self, name)
         if name in ("register_buffer", "register_parameter", "load_state_dict", "state_dict", "register_forward_hook"):
             def reg(it, a, k, n):
-                if name == "register_parameter" and len(a) >= 2:
-                    self.set_attr(a[0], a[1], it)
+                if name in ("register_parameter", "register_buffer") and len(a) >= 2 and isinstance(a[0], str):
+                    value = a[1]
+                    if name == "register_buffer" and isinstance(value, TParam):
+                        value = TTensor(value.node, 0, value.shape, value.fe)  # a buffer is not a parameter
+                    if isinstance(self, TInstance):
+                        self.set_attr(a[0], value, it)
                 return None
             return BoundMethod(reg, name)
         return _MISSING
@@ -964,7 +975,8 @@ class TorchFrontend(Frontend):
             return v
 
         margs = tuple(mark(a) for a in args)
-        mkwargs = {k: mark(v) for k, v in kwargs.items()}
+        # arguments that never change a shape may be unknown (training=self.training)
+        mkwargs = {k: mark(v) for k, v in kwargs.items() if not (k in SHAPE_NEUTRAL_KWARGS and v is UNKNOWN)}
         if span is None:
             span = self.where(interp, node) if (interp is not None and node is not None) else (tensors[0].node.span if tensors else Span(1, 0, 1, 0))
         gnode = self.graph.add("op", label or name, span, None, [(t.node, t.index) for t in tensors], framework=FRAMEWORK)
@@ -981,6 +993,9 @@ class TorchFrontend(Frontend):
                 pass
         gnode.outputs = outputs
         outs = [TTensor(gnode, i, s, self) for i, s in enumerate(outputs)]
+        if name in VALUES_INDICES_OPS and (name in ("sort", "topk", "kthvalue", "aminmax") or len(args) >= 2 or "dim" in kwargs):
+            # (values, indices) named tuples; indices have the values' shape
+            return (outs[0], TTensor(gnode, 1, outputs[0], self))
         if name in ("split", "chunk", "unbind") :
             return tuple(outs) if len(outputs) > 1 or outputs[0] is not None else UNKNOWN
         return outs[0]
@@ -1157,6 +1172,11 @@ def _factory_shape(name, args, kwargs) -> Shape:
         return src.shape if isinstance(src, TTensor) else None
     if name in ("tensor", "as_tensor", "arange"):
         return None
+    if name == "eye":
+        n = args[0] if args else kwargs.get("n")
+        m = args[1] if len(args) > 1 else kwargs.get("m", n)
+        ok = all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (n, m))
+        return (n, m) if ok else None
     if name == "randint":
         size = kwargs.get("size")
         if size is None:
