@@ -103,4 +103,5 @@ class ModelInfo:
     trainable_params: Optional[int]
     non_trainable_params: Optional[int]
     resolved: bool  # every layer's shape and parameter count is known
+    notes: List[str] = field(default_factory=list)  # facts for the reader ("fits only 32×32 inputs")
     extra: Dict[str, Any] = field(default_factory=dict)

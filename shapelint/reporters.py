@@ -45,6 +45,7 @@ def model_json(m: ModelInfo) -> Dict[str, Any]:
         "trainable_params": m.trainable_params,
         "non_trainable_params": m.non_trainable_params,
         "resolved": m.resolved,
+        "notes": list(m.notes),
     }
 
 
@@ -108,6 +109,8 @@ def summary_table(models: List[ModelInfo]) -> str:
         out.append(" Total params: %s (%s)" % (_count(m.total_params), _bytes(m.total_params)))
         out.append(" Trainable params: %s (%s)" % (_count(m.trainable_params), _bytes(m.trainable_params)))
         out.append(" Non-trainable params: %s (%s)" % (_count(m.non_trainable_params), _bytes(m.non_trainable_params)))
+        for note in m.notes:
+            out.append(" Note: %s." % note)
         if not m.resolved:
             out.append(" Note: some shapes or parameter counts could not be determined statically (shown as None or ?).")
         out.append("")

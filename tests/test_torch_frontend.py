@@ -257,3 +257,27 @@ def test_expected_values_are_what_pytorch_computes(tmp_path):
         data = json.loads(out.stdout.strip().splitlines()[-1])
         assert [tuple(r) for r in data["rows"]] == layers, name
         assert data["total"] == total, name
+
+
+def test_note_says_which_input_sizes_a_flatten_linear_fits(tmp_path):
+    # With no input anywhere, the summary says which square inputs the Linear after the
+    # flatten accepts (each reported size is verified by running the model on it).
+    src = """
+        import torch
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(3, 6, 5)
+                self.fc = nn.Linear(6 * 28 * 28, 10)
+
+            def forward(self, x):
+                return self.fc(torch.flatten(self.conv(x), 1))
+        """
+    (m,) = run_src(tmp_path, src).models
+    assert m.notes == ["Linear at line 9 fits only 32×32 inputs"]
+    lenet = (HERE / "torch_models" / "lenet_comment_input.py").read_text().replace("  # shapelint: input=(4, 1, 28, 28)", "")
+    (m,) = run_src(tmp_path, lenet).models
+    # 28..31 all pool down to 4x4 (floor division), so a range is reported
+    assert m.notes == ["Linear at line 11 fits inputs from 28×28 to 31×31"]

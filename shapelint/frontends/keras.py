@@ -535,6 +535,7 @@ class KerasFrontend(Frontend):
         self.input_override = input_override or []
         self.opaque: set = set()  # ids of graph nodes of unknown callables
         self.batch_dims: set = set()  # (node id, output index) whose dimension 0 is the batch
+        self.inside_custom = 0  # running a custom layer's __init__, build or call
         self.inputs_made = 0
 
     # -- names ----------------------------------------------------------------------
@@ -699,7 +700,11 @@ class KerasFrontend(Frontend):
             layer = KCustomLayer(self, cls, interp, kwargs, interp.span(node))
             init = cls.lookup("__init__")
             if isinstance(init, Function):
-                init.bind(layer).call(interp, args, kwargs, node)
+                self.inside_custom += 1
+                try:
+                    init.bind(layer).call(interp, args, kwargs, node)
+                finally:
+                    self.inside_custom -= 1
             elif args:
                 layer.incomplete = True
             return layer
@@ -785,7 +790,8 @@ class KerasFrontend(Frontend):
     def sequential(self, interp, args, kwargs, span, written):
         interp.structure_events += 1
         seq = KSequential(self, args, kwargs, span, written)
-        self.models.append(seq)
+        if not self.inside_custom:
+            self.models.append(seq)  # a Sequential a custom layer holds is part of that layer
         items = args[0] if args else kwargs.get("layers", None)
         if items is None:
             return seq
@@ -817,7 +823,8 @@ class KerasFrontend(Frontend):
             written,
             complete,
         )
-        self.models.append(model)
+        if not self.inside_custom:
+            self.models.append(model)
         return model
 
     def merge_function(self, interp, fname, args, kwargs, span):
@@ -878,6 +885,7 @@ class KerasFrontend(Frontend):
         interp.structure_events += 1
         if layer.calling < 2:  # a layer calling itself: not followed
             layer.calling += 1
+            self.inside_custom += 1
             try:
                 if not layer.layer_built:
                     build = layer.cls.lookup("build")
@@ -894,6 +902,7 @@ class KerasFrontend(Frontend):
                         result = _shape_struct(shape)
             finally:
                 layer.calling -= 1
+                self.inside_custom -= 1
         if isinstance(result, KTensor):
             shapes = [result.shape]
         elif isinstance(result, (list, tuple)) and result and all(isinstance(t, (KTensor, tuple)) or t is None for t in result):

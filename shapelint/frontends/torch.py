@@ -620,6 +620,7 @@ class TorchFrontend(Frontend):
         self.anchor: List[Span] = []  # while running stub code: the user's line
         self.stubs: Optional[Dict[str, ClassVal]] = None
         self.constructing = 0  # depth of nn.Module constructors under way
+        self.notes: Dict[int, List[str]] = {}  # per model: facts for the summary
         self.internal: set = set()  # ids of modules built inside another module's constructor
         self.source_lines = source_lines or []
         self.call_depth = 0
@@ -1062,7 +1063,87 @@ class TorchFrontend(Frontend):
             elif id(m) not in self.runs:
                 node = self.graph.add("input", "SymbolicInput", m.span, framework=FRAMEWORK)
                 node.outputs = [None]
-                self.run_top(interp, m, [TTensor(node, 0, None, self)])
+                t = TTensor(node, 0, None, self)
+                self.run_top(interp, m, [t])
+                note = self.fitting_input_note(interp, m, t.shape)
+                if note:
+                    self.notes.setdefault(id(m), []).append(note)
+
+    # -- "fits only 32x32 inputs" ---------------------------------------------------
+
+    MAX_FIT_TRIALS = 24
+
+    def fitting_input_note(self, interp, m, symbolic: Shape) -> Optional[str]:
+        """For a model with no input whose Linear after a flatten depends on the spatial
+        size: the square input sizes it fits, found by running the model on candidate
+        sizes (each answer is verified by a run; nothing is reported when unsure)."""
+        if symbolic is None or len(symbolic) not in (3, 4) or not known(symbolic[1]):
+            return None
+        spatial = symbolic[2:]
+        if not all(isinstance(d, str) for d in spatial):
+            return None
+        target = None
+        for module, _, _ in self.runs.get(id(m), {}).get("calls", []):
+            if isinstance(module, TLayer) and module.type == "Linear" and module.calls:
+                if per_sample_elements(module.calls[-1]) is None:
+                    target = module
+                break
+        if target is None:
+            return None
+        want = target.args[0] if target.args else target.kwargs.get("in_features")
+        if not isinstance(want, int) or isinstance(want, bool):
+            return None
+        trials = {}
+
+        def features(size: int) -> Optional[int]:
+            if size not in trials:
+                if len(trials) >= self.MAX_FIT_TRIALS:
+                    raise _GiveUp()
+                trials[size] = self._trial(interp, m, (1, symbolic[1]) + (size,) * len(spatial), target)
+            return trials[size]
+
+        try:
+            lo, hi = 1, 1024
+            while lo < hi:  # smallest size whose feature count reaches the target
+                mid = (lo + hi) // 2
+                f = features(mid)
+                if f is None or f < want:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            if features(lo) != want:
+                return None
+            top = lo
+            while top < 1024 and features(top + 1) == want:
+                top += 1
+            if lo > 1 and features(lo - 1) == want:
+                return None  # not monotonic: unsure
+        except _GiveUp:
+            return None
+        dims = "×".join([str(lo)] * len(spatial))
+        if top == lo:
+            return "%s at line %d fits only %s inputs" % (target.type, target.span.line, dims)
+        return "%s at line %d fits inputs from %s to %s" % (
+            target.type, target.span.line, dims, "×".join([str(top)] * len(spatial)))
+
+    def _trial(self, interp, m, shape, target) -> Optional[int]:
+        """Run ``m`` on a concrete ``shape`` and take back everything the run added."""
+        mark = self.graph._next
+        saved_runs = dict(self.runs)
+        saved_calls = {id(x): len(x.calls) for x in self.modules}
+        n_modules = len(self.modules)
+        try:
+            self.run_top(interp, m, [self.input_tensor(shape, m.span)])
+            new = target.calls[saved_calls.get(id(target), 0):]
+            return per_sample_elements(new[-1]) if new else None
+        finally:
+            self.graph.g.remove_nodes_from([n for n in list(self.graph.g.nodes) if n >= mark])
+            for x in self.modules:
+                keep = saved_calls.get(id(x))
+                if keep is not None:
+                    del x.calls[keep:]
+            del self.modules[n_modules:]
+            self.runs = saved_runs
 
     def run_top(self, interp, m, tensors):
         if isinstance(m, TInstance) or (isinstance(m, TContainer) and m.type == "Sequential"):
@@ -1103,7 +1184,29 @@ class TorchFrontend(Frontend):
             trainable_params=None if total is None or frozen is None else total - frozen,
             non_trainable_params=frozen if total is not None else None,
             resolved=resolved,
+            notes=list(self.notes.get(id(m), [])),
         )
+
+
+class _GiveUp(Exception):
+    pass
+
+
+def per_sample_elements(call: CallNode) -> Optional[int]:
+    """Elements per sample reaching a Linear, read before the flatten/view that feeds it
+    (a ``view(-1, 400)`` keeps 400 features whatever the input size: the batch absorbs
+    the difference, so the count before the view is the one that must fit)."""
+    shape = call.input_shapes[0] if call.input_shapes else None
+    if call.inputs:
+        producer = call.inputs[0][0]
+        if producer.type in ("view", "reshape", "flatten", "Flatten") and producer.input_shapes:
+            shape = producer.input_shapes[0]
+    if shape is None or len(shape) < 2 or not all(known(d) for d in shape[1:]):
+        return None
+    n = 1
+    for d in shape[1:]:
+        n *= d
+    return n
 
 
 def first_tensor_shape(value) -> Shape:
