@@ -189,6 +189,7 @@ class KLayer(Obj, LayerConfig):
         self.non_trainable = 0
         tr = kwargs.get("trainable", True)
         self.trainable = tr if isinstance(tr, bool) else True
+        self.trainable_uncertain = not isinstance(tr, bool)  # set on an uncertain path or to an unknown value
         self.known_type = lookup(FRAMEWORK, type_) is not None
 
     __hash__ = LayerConfig.__hash__
@@ -201,8 +202,20 @@ class KLayer(Obj, LayerConfig):
         return self.fe.call_layer(interp, self, args, kwargs, node)
 
     def set_attr(self, name, value, interp):
-        if name == "trainable" and isinstance(value, bool):
+        if name == "trainable":
+            self.set_trainable(value, interp)
+
+    def set_trainable(self, value, interp, uncertain: bool = False) -> None:
+        """``layer.trainable = value``: Keras sets it on every layer the layer holds too."""
+        uncertain = uncertain or not isinstance(value, bool) or (interp is not None and interp.speculative > 0)
+        if uncertain:
+            self.trainable_uncertain = True
+        if isinstance(value, bool):
             self.trainable = value
+        subs = self.tracked() if isinstance(self, KCustomLayer) else (self.sub_layers() if hasattr(self, "sub_layers") else [])
+        for sub in subs:
+            if isinstance(sub, KLayer) and sub is not self:
+                sub.set_trainable(value, interp, uncertain)
 
     def first_outputs(self) -> Optional[List[Shape]]:
         return self.nodes[0].outputs if self.nodes else None
@@ -454,8 +467,8 @@ class KCustomLayer(Instance, KLayer):
         return self.base_attr(name, interp)
 
     def set_attr(self, name, value, interp):
-        if name == "trainable" and isinstance(value, bool):
-            self.trainable = value
+        if name == "trainable":
+            self.set_trainable(value, interp)
         if name == "name" and isinstance(value, str):
             self.name = value
         if isinstance(value, KTensor) and value.node.type == "variable":
@@ -579,6 +592,11 @@ class KerasFrontend(Frontend):
             if name[:1].isupper():
                 return self.make_layer(interp, name, args, kwargs, span)
             return UNKNOWN
+        if inner and inner[0] == "applications":
+            if name[:1].isupper():
+                return self.application_call(interp, name, args, kwargs, node)
+            if name == "preprocess_input" and args and isinstance(args[0], KTensor):
+                return self.op_node(interp, name, [args[0]], args[0].shape, interp_node=node).mark_batch(args[0].batch0)
         if inner and inner[0] in ("backend", "config"):
             v = self.backend_call(interp, name, args, kwargs)
             if v is UNKNOWN and inner[0] == "backend":
@@ -628,6 +646,30 @@ class KerasFrontend(Frontend):
         t = self.op_node(interp, "call", tensors, None, interp_node=node)
         self.opaque.add(t.node.id)
         return t
+
+    def application_call(self, interp, name, args, kwargs, node):
+        """``keras.applications.ResNet50(...)``: the builder in the installed Keras's own
+        source, read (never imported) and interpreted like the user's code.  Its layers
+        join this file's graph; whatever goes wrong leaves the result unknown."""
+        path = application_source(name)
+        module = _parse_cached(path) if path is not None else None
+        if module is None:
+            interp.taint_args(args, kwargs)
+            return UNKNOWN
+        sub = Interpreter(module, path, _FixedPositions(interp.span(node)), [self])
+        sub.depth = interp.depth
+        sub.speculative = interp.speculative
+        try:
+            sub.run_module()
+            fn = sub.globals.vars.get(name)
+            if not isinstance(fn, Function):
+                return UNKNOWN
+            return fn.call(sub, list(args), dict(kwargs), node)
+        except AnalysisLimit:
+            return UNKNOWN
+        finally:
+            interp.steps += sub.steps // 4  # a share of the work counts against this file
+            interp.structure_events += 1
 
     def helper_call(self, interp, name, args, kwargs):
         """Keras's own helpers that model-building code calls (the applications' builders)."""
@@ -1232,6 +1274,23 @@ class KerasFrontend(Frontend):
         visit(model)
         return (total if known_all else None), frozen
 
+    def trainable_uncertain(self, model) -> bool:
+        """Some layer's ``trainable`` was set on an uncertain path (or to an unknown value)."""
+        seen = set()
+        stack = [model]
+        while stack:
+            layer = stack.pop()
+            if id(layer) in seen or not isinstance(layer, KLayer):
+                continue
+            seen.add(id(layer))
+            if layer.trainable_uncertain:
+                return True
+            if isinstance(layer, KCustomLayer):
+                stack.extend(layer.tracked())
+            elif isinstance(layer, (KSequential, KFunctional)):
+                stack.extend(layer.sub_layers())
+        return False
+
     def has_opaque(self, model: "KFunctional") -> bool:
         """The model's graph goes through something unknown (which may hold weights)."""
         if not model.complete:
@@ -1267,6 +1326,7 @@ class KerasFrontend(Frontend):
         total, frozen = self.model_params(model)
         if total is None:
             resolved = False
+        split_known = total is not None and not self.trainable_uncertain(model)
         return ModelInfo(
             name=model.name,
             framework=FRAMEWORK,
@@ -1275,8 +1335,8 @@ class KerasFrontend(Frontend):
             variable=variable,
             layers=rows,
             total_params=total,
-            trainable_params=None if total is None else total - frozen,
-            non_trainable_params=None if total is None else frozen,
+            trainable_params=total - frozen if split_known else None,
+            non_trainable_params=frozen if split_known else None,
             resolved=resolved,
         )
 
@@ -2039,6 +2099,74 @@ def op_keeps_batch(name: str, flavor: str, args: List[Any], kwargs: Dict[str, An
             return False
         return a.batch0 and len(a.shape) >= 3 and (len(b.shape) < len(a.shape) or b.batch0 or b.shape[0] == 1)
     return False
+
+
+# --------------------------------------------------------------------------- Keras applications
+
+_APP_INDEX: Optional[Dict[str, str]] = None
+_PARSED: Dict[str, Any] = {}
+
+
+def application_source(name: str) -> Optional[str]:
+    """The file of the installed Keras that defines application builder ``name``."""
+    global _APP_INDEX
+    if _APP_INDEX is None:
+        _APP_INDEX = {}
+        try:
+            import importlib.util
+            import os
+
+            spec = importlib.util.find_spec("keras")  # locates the package, runs nothing
+            roots = list(spec.submodule_search_locations or []) if spec is not None else []
+        except (ImportError, ValueError):
+            roots = []
+        for root in roots:
+            for sub in (os.path.join(root, "src", "applications"), os.path.join(root, "applications")):
+                if not os.path.isdir(sub):
+                    continue
+                for fname in sorted(os.listdir(sub)):
+                    if not fname.endswith(".py") or fname.endswith("_test.py"):
+                        continue
+                    full = os.path.join(sub, fname)
+                    try:
+                        with open(full, encoding="utf-8") as fh:
+                            text = fh.read()
+                    except OSError:
+                        continue
+                    for m in re.finditer(r"^def ([A-Z]\w*)\(", text, re.M):
+                        _APP_INDEX.setdefault(m.group(1), full)
+    return _APP_INDEX.get(name)
+
+
+def _parse_cached(path: str):
+    if path not in _PARSED:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                _PARSED[path] = cst.parse_module(fh.read())
+        except (OSError, cst.ParserSyntaxError, UnicodeDecodeError):
+            _PARSED[path] = None
+    return _PARSED[path]
+
+
+class _FixedPositions:
+    """Positions for code read from the Keras package: everything it builds is reported
+    at the user's call of the application."""
+
+    class _Pos:
+        def __init__(self, line, column):
+            self.line = line
+            self.column = column
+
+    class _Range:
+        def __init__(self, span: Span):
+            self.start = _FixedPositions._Pos(span.line, span.column)
+            self.end = _FixedPositions._Pos(span.end_line, span.end_column)
+
+    def __init__(self, span: Span):
+        self.range = _FixedPositions._Range(span)
+
+    def __getitem__(self, node):
+        return self.range
 
 
 # --------------------------------------------------------------------------- Keras helpers
