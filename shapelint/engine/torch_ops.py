@@ -102,7 +102,9 @@ def _listing(shapes: Sequence[Shape]) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def _wrap(name: str, dim: Any, shape: Tuple[Dim, ...], extra: int = 0, index: Optional[int] = 0, what: str = "dim") -> int:
+def _wrap(
+    name: str, dim: Any, shape: Tuple[Dim, ...], extra: int = 0, index: Optional[int] = 0, what: str = "dim"
+) -> int:
     """``dim`` wrapped into ``[0, rank + extra)``; out of range -> a rank issue.  A 0-d tensor
     accepts dims -1 and 0 (PyTorch wraps scalars as if they had one dimension)."""
     if not is_int(dim):
@@ -126,7 +128,9 @@ def _dims(name: str, dims: Any, shape: Tuple[Dim, ...], index: Optional[int] = 0
     for d in set(out):
         if out.count(d) > 1:
             raise ShapeIssue(
-                "input", "%s gets dim %d more than once for its input %s" % (name, d, format_shape(shape)), input_index=index
+                "input",
+                "%s gets dim %d more than once for its input %s" % (name, d, format_shape(shape)),
+                input_index=index,
             )
     return out
 
@@ -228,6 +232,7 @@ def _same_known(a: Tuple[Dim, ...], b: Tuple[Dim, ...]) -> bool:
 # --------------------------------------------------------------------------- same shape
 
 
+# fmt: off
 _SAME_SHAPE = (
     "contiguous", "clone", "detach", "float", "double", "half", "bfloat16", "long", "int", "short", "bool", "byte",
     "char", "to", "cpu", "cuda", "type", "type_as", "requires_grad_", "pin_memory", "detach_", "zero_", "fill_",
@@ -246,6 +251,7 @@ _SAME_SHAPE = (
     "positive", "flip", "fliplr", "flipud", "roll", "requires_grad", "retain_grad",
     "gumbel_softmax", "local_response_norm", "instance_norm", "alpha_dropout_", "silu_", "hardswish_", "mish_",
 )
+# fmt: on
 
 
 @op(*sorted(set(_SAME_SHAPE)), signature=("input",))
@@ -310,6 +316,7 @@ def prelu(call: LayerCall) -> LayerResult:
 # --------------------------------------------------------------------------- broadcasting
 
 
+# fmt: off
 _BINARY = (
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide", "remainder",
     "fmod", "pow", "float_power", "maximum", "minimum", "fmax", "fmin", "atan2", "arctan2", "hypot", "copysign",
@@ -318,6 +325,7 @@ _BINARY = (
     "bitwise_right_shift", "rsub", "xlogy", "ldexp", "nextafter", "heaviside", "where", "lerp", "addcmul",
     "addcdiv", "isclose", "masked_fill", "+", "-", "*", "/", "**", "//", "%", "&", "|", "^",
 )
+# fmt: on
 
 
 def _operands(call: LayerCall) -> List[Tuple[Dim, ...]]:
@@ -325,7 +333,9 @@ def _operands(call: LayerCall) -> List[Tuple[Dim, ...]]:
     change nothing)."""
     out = []
     count = 0
-    for v in list(call.config.args) + [v for k, v in call.config.kwargs.items() if k not in ("alpha", "out", "value", "rounding_mode", "dtype")]:
+    for v in list(call.config.args) + [
+        v for k, v in call.config.kwargs.items() if k not in ("alpha", "out", "value", "rounding_mode", "dtype")
+    ]:
         if isinstance(v, TensorArg):
             out.append(_shape_of(call, v))
         elif isinstance(v, (int, float, bool, complex)):
@@ -351,8 +361,22 @@ def elementwise(call: LayerCall) -> LayerResult:
 
 
 @op(
-    "add_", "sub_", "mul_", "div_", "pow_", "clamp_min_", "remainder_", "fmod_", "copy_", "masked_fill_", "masked_scatter", "lerp_", "addcmul_", "addcdiv_",
-    signature=("input", "other"), multi_input=True,
+    "add_",
+    "sub_",
+    "mul_",
+    "div_",
+    "pow_",
+    "clamp_min_",
+    "remainder_",
+    "fmod_",
+    "copy_",
+    "masked_fill_",
+    "masked_scatter",
+    "lerp_",
+    "addcmul_",
+    "addcdiv_",
+    signature=("input", "other"),
+    multi_input=True,
 )
 def inplace(call: LayerCall) -> LayerResult:
     """In-place ops (and masked_fill): the other operands broadcast *into* the first one,
@@ -402,11 +426,11 @@ def cat(call: LayerCall) -> LayerResult:
     knowns = [s for s in shapes if s is not None]
     for s in knowns:
         if len(s) == 0:
-            raise ShapeIssue("rank", "%s cannot concatenate the zero-dimensional tensor %s" % (call.type, format_shape(s)))
+            raise ShapeIssue(
+                "rank", "%s cannot concatenate the zero-dimensional tensor %s" % (call.type, format_shape(s))
+            )
     if len({len(s) for s in knowns}) > 1:
-        raise ShapeIssue(
-            "concat", "%s receives tensors of different ranks: %s" % (call.type, _listing(all_shapes))
-        )
+        raise ShapeIssue("concat", "%s receives tensors of different ranks: %s" % (call.type, _listing(all_shapes)))
     if not knowns:
         return _result(None)
     ref = knowns[0]
@@ -447,9 +471,7 @@ def stack(call: LayerCall) -> LayerResult:
     knowns = [s for s in shapes if s is not None]
     for s in knowns[1:]:
         if not _same_known(s, knowns[0]):
-            raise ShapeIssue(
-                "concat", "stack needs tensors of equal shape, but receives %s" % _listing(shapes)
-            )
+            raise ShapeIssue("concat", "stack needs tensors of equal shape, but receives %s" % _listing(shapes))
     if not knowns:
         return _result(None)
     ref = tuple(_merge_equal([s[i] for s in knowns]) for i in range(len(knowns[0])))
@@ -470,7 +492,10 @@ def hvstack(call: LayerCall) -> LayerResult:
     elif t in ("vstack", "row_stack"):
         prepared, d = [s if len(s) >= 2 else ((1,) + s if len(s) == 1 else (1, 1)) for s in shapes], 0
     elif t == "dstack":
-        prepared = [s if len(s) >= 3 else ((1,) + s + (1,) if len(s) == 1 else (s + (1,) if len(s) == 2 else (1, 1, 1))) for s in shapes]
+        prepared = [
+            s if len(s) >= 3 else ((1,) + s + (1,) if len(s) == 1 else (s + (1,) if len(s) == 2 else (1, 1, 1)))
+            for s in shapes
+        ]
         d = 2
     else:
         prepared, d = [s + (1,) if len(s) == 1 else (s if len(s) else (1, 1)) for s in shapes], 1
@@ -537,14 +562,17 @@ def _reshape_target(call: LayerCall, dims: Sequence[Any]) -> List[Dim]:
     return out
 
 
-def reshape_shape(name: str, x: Tuple[Dim, ...], target: Sequence[Dim], index: int = 0, verb: str = "") -> Tuple[Dim, ...]:
+def reshape_shape(
+    name: str, x: Tuple[Dim, ...], target: Sequence[Dim], index: int = 0, verb: str = ""
+) -> Tuple[Dim, ...]:
     """``x`` reshaped to ``target`` (ints, symbols, None, one -1)."""
     verb = verb or name
     shown = "(" + ", ".join(format_dim(d) for d in target) + ("," if len(target) == 1 else "") + ")"
     for i, d in enumerate(target):
         if known(d) and d < -1:
             raise ShapeIssue(
-                "reshape", "%s of %s as %s has the invalid size %d at index %d" % (verb, format_shape(x), shown, d, i),
+                "reshape",
+                "%s of %s as %s has the invalid size %d at index %d" % (verb, format_shape(x), shown, d, i),
                 input_index=index,
             )
     inferred = [i for i, d in enumerate(target) if known(d) and d == -1]
@@ -655,14 +683,18 @@ def permute(call: LayerCall) -> LayerResult:
         raise ShapeIssue(
             "rank",
             "permute%s names %d dimension%s, but its input %s has %d"
-            % (tuple(dims) if len(dims) != 1 else "(%s)" % dims[0], len(dims), "" if len(dims) == 1 else "s", format_shape(x), len(x)),
+            % (
+                tuple(dims) if len(dims) != 1 else "(%s)" % dims[0],
+                len(dims),
+                "" if len(dims) == 1 else "s",
+                format_shape(x),
+                len(x),
+            ),
             input_index=0,
         )
     wrapped = [_wrap("permute", d, x) for d in dims]
     if len(set(wrapped)) != len(wrapped):
-        raise ShapeIssue(
-            "input", "permute%s of %s repeats a dimension" % (tuple(dims), format_shape(x)), input_index=0
-        )
+        raise ShapeIssue("input", "permute%s of %s repeats a dimension" % (tuple(dims), format_shape(x)), input_index=0)
     return _result(tuple(x[d] for d in wrapped))
 
 
@@ -693,7 +725,9 @@ def t(call: LayerCall) -> LayerResult:
 def matrix_transpose(call: LayerCall) -> LayerResult:
     x = _tensor(call)
     if len(x) < 2:
-        raise ShapeIssue("rank", "%s expects at least 2 dimensions but receives %s" % (call.type, format_shape(x)), input_index=0)
+        raise ShapeIssue(
+            "rank", "%s expects at least 2 dimensions but receives %s" % (call.type, format_shape(x)), input_index=0
+        )
     return _result(x[:-2] + (x[-1], x[-2]))
 
 
@@ -704,7 +738,9 @@ def movedim(call: LayerCall) -> LayerResult:
     src = list(src) if isinstance(src, (tuple, list)) else [src]
     dst = list(dst) if isinstance(dst, (tuple, list)) else [dst]
     if len(src) != len(dst):
-        raise ShapeIssue("input", "movedim gets %d source and %d destination dims" % (len(src), len(dst)), input_index=0)
+        raise ShapeIssue(
+            "input", "movedim gets %d source and %d destination dims" % (len(src), len(dst)), input_index=0
+        )
     s = _dims("movedim", src, x)
     d = _dims("movedim", dst, x)
     if not x:
@@ -760,7 +796,9 @@ def _expand(name: str, x: Tuple[Dim, ...], sizes: Sequence[Dim], index: int = 0)
     out = []
     for i, s in enumerate(sizes):
         if known(s) and s < -1:
-            raise ShapeIssue("input", "%s to %s has the invalid size %d" % (name, format_shape(tuple(sizes)), s), input_index=index)
+            raise ShapeIssue(
+                "input", "%s to %s has the invalid size %d" % (name, format_shape(tuple(sizes)), s), input_index=index
+            )
         if i < lead:
             if known(s) and s == -1:
                 raise ShapeIssue(
@@ -820,7 +858,11 @@ def repeat(call: LayerCall) -> LayerResult:
         )
     for r in reps:
         if known(r) and r < 0:
-            raise ShapeIssue("input", "%s%s has the negative repeat count %d" % (call.type, format_shape(tuple(reps)), r), input_index=0)
+            raise ShapeIssue(
+                "input",
+                "%s%s has the negative repeat count %d" % (call.type, format_shape(tuple(reps)), r),
+                input_index=0,
+            )
     padded = (1,) * (len(reps) - len(x)) + tuple(x)
     out = []
     for d, r in zip(padded, reps):
@@ -867,8 +909,21 @@ def _reduce_dims(call: LayerCall, x, dim) -> Optional[List[int]]:
     return _dims(call.type, dim, x)
 
 
-@op("sum", "mean", "nansum", "nanmean", "amax", "amin", "all", "any", "count_nonzero", "argmax", "argmin",
-    "logsumexp", signature=("input", "dim", "keepdim"))
+@op(
+    "sum",
+    "mean",
+    "nansum",
+    "nanmean",
+    "amax",
+    "amin",
+    "all",
+    "any",
+    "count_nonzero",
+    "argmax",
+    "argmin",
+    "logsumexp",
+    signature=("input", "dim", "keepdim"),
+)
 def reduce(call: LayerCall) -> LayerResult:
     """Reductions over ``dim`` (int or tuple; none or empty = every dimension) with keepdim."""
     x = _tensor(call)
@@ -891,7 +946,9 @@ def prod(call: LayerCall) -> LayerResult:
     if dim is not None and not is_int(dim):
         raise Unresolved("dim")
     keepdim = call.bool("keepdim", False)
-    return _result(_reduce_shape(x, None if dim is None else _dims("prod", dim, x), keepdim if dim is not None else False))
+    return _result(
+        _reduce_shape(x, None if dim is None else _dims("prod", dim, x), keepdim if dim is not None else False)
+    )
 
 
 @op("std", "var", signature=("input", "dim", "unbiased", "keepdim"))
@@ -907,10 +964,22 @@ def std(call: LayerCall) -> LayerResult:
 
 @op("norm", signature=("input", "p", "dim", "keepdim", "dtype"))
 def norm(call: LayerCall) -> LayerResult:
+    """torch.norm: a vector norm over any dims, except that the default p='fro' over more
+    than 2 dims and p='nuc' over other than 2 dims are matrix norms, which need exactly 2."""
     x = _tensor(call)
     dim = call.get("dim", None)
+    p = call.get("p", "fro")
     keepdim = call.bool("keepdim", False)
-    return _result(_reduce_shape(x, _reduce_dims(call, x, dim), keepdim))
+    dims = _reduce_dims(call, x, dim)
+    n = len(x) if dims is None else len(dims)
+    if p == "fro" and dims is not None and n > 2 or p == "nuc" and n != 2:
+        raise ShapeIssue(
+            "input",
+            "norm with p=%r over %d dimensions of %s is a matrix norm, which needs exactly 2 dimensions"
+            % (p, n, format_shape(x)),
+            input_index=0,
+        )
+    return _result(_reduce_shape(x, dims, keepdim))
 
 
 @op("max", "min", signature=("input", "dim", "keepdim"), multi_input=True)
@@ -954,7 +1023,9 @@ def topk(call: LayerCall) -> LayerResult:
     n = x[d] if x else 1
     if k < 0 or (known(n) and k > n):
         raise ShapeIssue(
-            "input", "topk(k=%d) along dimension %d of %s selects more than its %s elements" % (k, d, format_shape(x), format_dim(n)),
+            "input",
+            "topk(k=%d) along dimension %d of %s selects more than its %s elements"
+            % (k, d, format_shape(x), format_dim(n)),
             input_index=0,
         )
     out = x[:d] + (k,) + x[d + 1 :] if x else ()
@@ -986,7 +1057,9 @@ def matmul_shape(name: str, a: Tuple[Dim, ...], b: Tuple[Dim, ...]) -> Tuple[Dim
     """torch.matmul: 1-D operands are promoted (and the added dim removed), batch dims broadcast."""
     if len(a) == 0 or len(b) == 0:
         raise ShapeIssue(
-            "rank", "%s needs operands of at least 1 dimension, but receives %s and %s" % (name, format_shape(a), format_shape(b)),
+            "rank",
+            "%s needs operands of at least 1 dimension, but receives %s and %s"
+            % (name, format_shape(a), format_shape(b)),
             input_index=0 if len(a) == 0 else 1,
         )
     aa = (1,) + a if len(a) == 1 else a
@@ -997,7 +1070,12 @@ def matmul_shape(name: str, a: Tuple[Dim, ...], b: Tuple[Dim, ...]) -> Tuple[Dim
         )
     batch, axis = broadcast([aa[:-2], bb[:-2]])
     if batch is None:
-        raise _matmul_issue(name, a, b, "the batch dimensions %s and %s do not broadcast" % (format_shape(aa[:-2]), format_shape(bb[:-2])))
+        raise _matmul_issue(
+            name,
+            a,
+            b,
+            "the batch dimensions %s and %s do not broadcast" % (format_shape(aa[:-2]), format_shape(bb[:-2])),
+        )
     out = batch
     if len(a) > 1:
         out += (aa[-2],)
@@ -1033,7 +1111,9 @@ def bmm(call: LayerCall) -> LayerResult:
     a, b = _two(call, "input", "mat2")
     for s, i in ((a, 0), (b, 1)):
         if len(s) != 3:
-            raise ShapeIssue("rank", "bmm expects 3-D batches of matrices but receives %s" % format_shape(s), input_index=i)
+            raise ShapeIssue(
+                "rank", "bmm expects 3-D batches of matrices but receives %s" % format_shape(s), input_index=i
+            )
     if differ(a[0], b[0]):
         raise _matmul_issue("bmm", a, b, "the batch sizes %s and %s differ" % (a[0], b[0]))
     if differ(a[2], b[1]):
@@ -1045,7 +1125,10 @@ def bmm(call: LayerCall) -> LayerResult:
 def mv(call: LayerCall) -> LayerResult:
     a, b = _two(call, "input", "vec")
     if len(a) != 2 or len(b) != 1:
-        raise ShapeIssue("rank", "mv expects a 2-D matrix and a 1-D vector but receives %s and %s" % (format_shape(a), format_shape(b)))
+        raise ShapeIssue(
+            "rank",
+            "mv expects a 2-D matrix and a 1-D vector but receives %s and %s" % (format_shape(a), format_shape(b)),
+        )
     return _result(matmul_shape("mv", a, b))
 
 
@@ -1053,7 +1136,9 @@ def mv(call: LayerCall) -> LayerResult:
 def dot(call: LayerCall) -> LayerResult:
     a, b = _two(call, "input", "tensor")
     if len(a) != 1 or len(b) != 1:
-        raise ShapeIssue("rank", "%s expects two 1-D tensors but receives %s and %s" % (call.type, format_shape(a), format_shape(b)))
+        raise ShapeIssue(
+            "rank", "%s expects two 1-D tensors but receives %s and %s" % (call.type, format_shape(a), format_shape(b))
+        )
     if differ(a[0], b[0]):
         raise _matmul_issue(call.type, a, b, "the sizes %s and %s differ" % (a[0], b[0]))
     return _result(())
@@ -1063,7 +1148,9 @@ def dot(call: LayerCall) -> LayerResult:
 def outer(call: LayerCall) -> LayerResult:
     a, b = _two(call, "input", "vec2")
     if len(a) != 1 or len(b) != 1:
-        raise ShapeIssue("rank", "%s expects two 1-D tensors but receives %s and %s" % (call.type, format_shape(a), format_shape(b)))
+        raise ShapeIssue(
+            "rank", "%s expects two 1-D tensors but receives %s and %s" % (call.type, format_shape(a), format_shape(b))
+        )
     return _result((a[0], b[0]))
 
 
@@ -1085,7 +1172,9 @@ def einsum(call: LayerCall) -> LayerResult:
     lhs, arrow, rhs = eq.partition("->")
     terms = lhs.split(",")
     if len(terms) != len(shapes):
-        raise ShapeIssue("input", "einsum equation %r names %d operands but receives %d" % (eq, len(terms), len(shapes)))
+        raise ShapeIssue(
+            "input", "einsum equation %r names %d operands but receives %d" % (eq, len(terms), len(shapes))
+        )
     sizes = {}
     ell_shapes = []
     for term, s in zip(terms, shapes):
@@ -1147,7 +1236,9 @@ def linear(call: LayerCall) -> LayerResult:
     if len(w) not in (1, 2):
         raise ShapeIssue("rank", "linear expects a 1-D or 2-D weight but receives %s" % format_shape(w), input_index=1)
     if not x:
-        raise ShapeIssue("rank", "linear expects an input of at least 1 dimension but receives %s" % format_shape(x), input_index=0)
+        raise ShapeIssue(
+            "rank", "linear expects an input of at least 1 dimension but receives %s" % format_shape(x), input_index=0
+        )
     if differ(x[-1], w[-1]):
         raise ShapeIssue(
             "in_features",
@@ -1172,7 +1263,9 @@ def bilinear(call: LayerCall) -> LayerResult:
     for s, want, i in ((x1, w[1], 0), (x2, w[2], 1)):
         if not s or differ(s[-1], want):
             raise ShapeIssue(
-                "in_features", "bilinear with weight %s expects %s features but receives %s" % (format_shape(w), format_dim(want), format_shape(s)),
+                "in_features",
+                "bilinear with weight %s expects %s features but receives %s"
+                % (format_shape(w), format_dim(want), format_shape(s)),
                 input_index=i,
             )
     return _result(x1[:-1] + (w[0],))
@@ -1183,9 +1276,15 @@ def cdist(call: LayerCall) -> LayerResult:
     a = _tensor(call, "x1", 0)
     b = _shape_of(call, call.get("x2"))
     if len(a) < 2 or len(b) < 2:
-        raise ShapeIssue("rank", "cdist expects inputs of at least 2 dimensions but receives %s and %s" % (format_shape(a), format_shape(b)))
+        raise ShapeIssue(
+            "rank",
+            "cdist expects inputs of at least 2 dimensions but receives %s and %s" % (format_shape(a), format_shape(b)),
+        )
     if differ(a[-1], b[-1]):
-        raise ShapeIssue("input", "cdist needs the same number of features, but receives %s and %s" % (format_shape(a), format_shape(b)))
+        raise ShapeIssue(
+            "input",
+            "cdist needs the same number of features, but receives %s and %s" % (format_shape(a), format_shape(b)),
+        )
     batch = _broadcast_or_issue("cdist", [a[:-2], b[:-2]], kind="input")
     return _result(batch + (a[-2], b[-2]))
 
@@ -1205,7 +1304,11 @@ def cosine_similarity(call: LayerCall) -> LayerResult:
     return _result(out[:d] + out[d + 1 :] if out else ())
 
 
-@op("scaled_dot_product_attention", signature=("query", "key", "value", "attn_mask", "dropout_p", "is_causal", "scale"), multi_input=True)
+@op(
+    "scaled_dot_product_attention",
+    signature=("query", "key", "value", "attn_mask", "dropout_p", "is_causal", "scale"),
+    multi_input=True,
+)
 def sdpa(call: LayerCall) -> LayerResult:
     """F.scaled_dot_product_attention: (..., L, E) x (..., S, E) x (..., S, Ev) -> (..., L, Ev)."""
     if call.get("enable_gqa", False):
@@ -1215,11 +1318,26 @@ def sdpa(call: LayerCall) -> LayerResult:
     v = _shape_of(call, call.get("value"))
     for s, i, name in ((q, 0, "query"), (k, 1, "key"), (v, 2, "value")):
         if len(s) < 2:
-            raise ShapeIssue("rank", "scaled_dot_product_attention expects a %s of at least 2 dimensions but receives %s" % (name, format_shape(s)), input_index=i)
+            raise ShapeIssue(
+                "rank",
+                "scaled_dot_product_attention expects a %s of at least 2 dimensions but receives %s"
+                % (name, format_shape(s)),
+                input_index=i,
+            )
     if differ(q[-1], k[-1]):
-        raise ShapeIssue("input", "scaled_dot_product_attention needs query and key of the same feature size, but receives %s and %s" % (format_shape(q), format_shape(k)), input_index=1)
+        raise ShapeIssue(
+            "input",
+            "scaled_dot_product_attention needs query and key of the same feature size, but receives %s and %s"
+            % (format_shape(q), format_shape(k)),
+            input_index=1,
+        )
     if differ(k[-2], v[-2]):
-        raise ShapeIssue("input", "scaled_dot_product_attention needs key and value of the same length, but receives %s and %s" % (format_shape(k), format_shape(v)), input_index=2)
+        raise ShapeIssue(
+            "input",
+            "scaled_dot_product_attention needs key and value of the same length, but receives %s and %s"
+            % (format_shape(k), format_shape(v)),
+            input_index=2,
+        )
     batch = _broadcast_or_issue("scaled_dot_product_attention", [q[:-2], k[:-2], v[:-2]], kind="input")
     return _result(batch + (q[-2], v[-1]))
 
@@ -1270,7 +1388,11 @@ def _pool(call: LayerCall, n: int, kind: str) -> LayerResult:
     _pool_input(name, x, n)
     k = _tuple_arg(call, "kernel_size", n, None)
     stride = call.get("stride", None)
-    s = k if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) else _tuple_arg(call, "stride", n, None)
+    s = (
+        k
+        if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0)
+        else _tuple_arg(call, "stride", n, None)
+    )
     p = _tuple_arg(call, "padding", n, 0)
     d = _tuple_arg(call, "dilation", n, 1) if kind == "max" else (1,) * n
     ceil_mode = call.bool("ceil_mode", False)
@@ -1308,8 +1430,17 @@ def _pool(call: LayerCall, n: int, kind: str) -> LayerResult:
                 "nonpositive",
                 "%s with kernel_size %s, stride %s, padding %s%s receives %s, whose dimension %d (size %s) is too small: "
                 "the output size would be %d"
-                % (name, _t(k), _t(s), _t(p), (", dilation %s" % (_t(d),)) if kind == "max" and max(d) > 1 else "",
-                   format_shape(x), len(x) - n + i, L, o),
+                % (
+                    name,
+                    _t(k),
+                    _t(s),
+                    _t(p),
+                    (", dilation %s" % (_t(d),)) if kind == "max" and max(d) > 1 else "",
+                    format_shape(x),
+                    len(x) - n + i,
+                    L,
+                    o,
+                ),
                 input_index=0,
             )
         out.append(o)
@@ -1366,7 +1497,9 @@ def _adaptive(call: LayerCall, n: int) -> LayerResult:
     size = call.get("output_size")
     if n > 1 and isinstance(size, (tuple, list)) and len(x) < len(size) + 1:
         raise ShapeIssue(
-            "rank", "%s expects at least %d dimensions but receives %s" % (name, len(size) + 1, format_shape(x)), input_index=0
+            "rank",
+            "%s expects at least %d dimensions but receives %s" % (name, len(size) + 1, format_shape(x)),
+            input_index=0,
         )
     if name.startswith("adaptive_avg") and n > 1 and len(x) not in (n + 1, n + 2):
         # an output of ones is computed as a mean over the last n dims, for any rank
@@ -1393,7 +1526,9 @@ def _adaptive(call: LayerCall, n: int) -> LayerResult:
         sizes = (size[0],) * n
     else:
         if isinstance(size, (tuple, list)) and all(v is None or is_int(v) for v in size):
-            raise ShapeIssue("input", "%s needs %d output sizes but gets output_size=%s" % (name, n, tuple(size)), input_index=0)
+            raise ShapeIssue(
+                "input", "%s needs %d output sizes but gets output_size=%s" % (name, n, tuple(size)), input_index=0
+            )
         raise Unresolved("output_size")
     spatial = x[len(x) - n :]
     out = []
@@ -1401,7 +1536,9 @@ def _adaptive(call: LayerCall, n: int) -> LayerResult:
         if o is None:
             out.append(L)
         elif o < 0:
-            raise ShapeIssue("input", "%s needs non-negative output sizes, not %s" % (name, tuple(sizes)), input_index=0)
+            raise ShapeIssue(
+                "input", "%s needs non-negative output sizes, not %s" % (name, tuple(sizes)), input_index=0
+            )
         else:
             out.append(o)
     y = x[: len(x) - n] + tuple(out)
@@ -1428,14 +1565,23 @@ def adaptive_pool3d(call):
 _MODE_RANK = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5}
 
 
-@op("interpolate", "upsample", "upsample_nearest", "upsample_bilinear",
-    signature=("input", "size", "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias"))
+@op(
+    "interpolate",
+    "upsample",
+    "upsample_nearest",
+    "upsample_bilinear",
+    signature=("input", "size", "scale_factor", "mode", "align_corners", "recompute_scale_factor", "antialias"),
+)
 def interpolate(call: LayerCall) -> LayerResult:
     """F.interpolate on (N, C, *spatial) with 1 to 3 spatial dims: ``size`` (int or one per
     spatial dim) or ``scale_factor`` (output floor(size * scale)), exactly one of them."""
     name = call.type
     x = _tensor(call)
-    mode = "bilinear" if name == "upsample_bilinear" else ("nearest" if name == "upsample_nearest" else call.value("mode", "nearest"))
+    mode = (
+        "bilinear"
+        if name == "upsample_bilinear"
+        else ("nearest" if name == "upsample_nearest" else call.value("mode", "nearest"))
+    )
     if not isinstance(mode, str):
         raise Unresolved("mode")
     if len(x) not in (3, 4, 5):
@@ -1446,16 +1592,23 @@ def interpolate(call: LayerCall) -> LayerResult:
         )
     if mode in _MODE_RANK and len(x) != _MODE_RANK[mode]:
         raise ShapeIssue(
-            "rank", "%s with mode '%s' expects %d-D input but receives %s" % (name, mode, _MODE_RANK[mode], format_shape(x)),
+            "rank",
+            "%s with mode '%s' expects %d-D input but receives %s" % (name, mode, _MODE_RANK[mode], format_shape(x)),
             input_index=0,
         )
     align = call.get("align_corners", None)
     if name == "upsample_bilinear":
         align = None
     if align is not None and mode not in _MODE_RANK:
-        raise ShapeIssue("input", "%s: align_corners can only be set with the linear modes, not mode '%s'" % (name, mode), input_index=0)
+        raise ShapeIssue(
+            "input",
+            "%s: align_corners can only be set with the linear modes, not mode '%s'" % (name, mode),
+            input_index=0,
+        )
     if call.bool("antialias", False) and mode not in ("bilinear", "bicubic"):
-        raise ShapeIssue("input", "%s: antialias is only supported by the bilinear and bicubic modes" % name, input_index=0)
+        raise ShapeIssue(
+            "input", "%s: antialias is only supported by the bilinear and bicubic modes" % name, input_index=0
+        )
     size = call.get("size", None)
     scale = call.get("scale_factor", None)
     n = len(x) - 2
@@ -1468,7 +1621,9 @@ def interpolate(call: LayerCall) -> LayerResult:
         if isinstance(size, (tuple, list)):
             if len(size) != n:
                 raise ShapeIssue(
-                    "input", "%s of %s gets size %s for its %d spatial dimension%s" % (name, format_shape(x), tuple(size), n, "" if n == 1 else "s"),
+                    "input",
+                    "%s of %s gets size %s for its %d spatial dimension%s"
+                    % (name, format_shape(x), tuple(size), n, "" if n == 1 else "s"),
                     input_index=0,
                 )
             out = tuple(_size_dim(v, "size") for v in size)
@@ -1478,7 +1633,9 @@ def interpolate(call: LayerCall) -> LayerResult:
         if isinstance(scale, (tuple, list)):
             if len(scale) != n:
                 raise ShapeIssue(
-                    "input", "%s of %s gets scale_factor %s for its %d spatial dimension%s" % (name, format_shape(x), tuple(scale), n, "" if n == 1 else "s"),
+                    "input",
+                    "%s of %s gets scale_factor %s for its %d spatial dimension%s"
+                    % (name, format_shape(x), tuple(scale), n, "" if n == 1 else "s"),
                     input_index=0,
                 )
             scales = tuple(scale)
@@ -1515,11 +1672,14 @@ def pad(call: LayerCall) -> LayerResult:
     if not isinstance(mode, str):
         raise Unresolved("mode")
     if len(pads) % 2:
-        raise ShapeIssue("input", "pad %s has an odd length; it needs (left, right) pairs" % (tuple(pads),), input_index=0)
+        raise ShapeIssue(
+            "input", "pad %s has an odd length; it needs (left, right) pairs" % (tuple(pads),), input_index=0
+        )
     k = len(pads) // 2
     if k > len(x):
         raise ShapeIssue(
-            "rank", "pad %s pads %d dimensions but its input %s has only %d" % (tuple(pads), k, format_shape(x), len(x)),
+            "rank",
+            "pad %s pads %d dimensions but its input %s has only %d" % (tuple(pads), k, format_shape(x), len(x)),
             input_index=0,
         )
     if mode != "constant":
@@ -1581,12 +1741,20 @@ def pad(call: LayerCall) -> LayerResult:
 # --------------------------------------------------------------------------- embeddings, splits
 
 
-@op("embedding", signature=("input", "weight", "padding_idx", "max_norm", "norm_type", "scale_grad_by_freq", "sparse"), multi_input=True)
+@op(
+    "embedding",
+    signature=("input", "weight", "padding_idx", "max_norm", "norm_type", "scale_grad_by_freq", "sparse"),
+    multi_input=True,
+)
 def embedding(call: LayerCall) -> LayerResult:
     x = _tensor(call)
     w = _shape_of(call, call.get("weight"))
     if len(w) != 2:
-        raise ShapeIssue("rank", "embedding expects a 2-D weight (num_embeddings, embedding_dim) but receives %s" % format_shape(w), input_index=1)
+        raise ShapeIssue(
+            "rank",
+            "embedding expects a 2-D weight (num_embeddings, embedding_dim) but receives %s" % format_shape(w),
+            input_index=1,
+        )
     return _result(x + (w[1],))
 
 
@@ -1631,7 +1799,11 @@ def split(call: LayerCall) -> LayerResult:
         raise Unresolved("number of pieces")
     if spec == 0:
         if n != 0:
-            raise ShapeIssue("input", "split size 0 can only split a dimension of size 0, but %s has %d" % (format_shape(x), n), input_index=0)
+            raise ShapeIssue(
+                "input",
+                "split size 0 can only split a dimension of size 0, but %s has %d" % (format_shape(x), n),
+                input_index=0,
+            )
         return _result(x)
     count = max(1, -(-n // spec))
     sizes = [spec] * (count - 1) + [n - spec * (count - 1)]
@@ -1704,7 +1876,9 @@ def narrow(call: LayerCall) -> LayerResult:
         s = start + n if start < 0 else start
         if length < 0 or s < 0 or s + length > n:
             raise ShapeIssue(
-                "input", "narrow(dim=%d, start=%d, length=%d) runs past dimension %d of %s (size %d)" % (d, start, length, d, format_shape(x), n),
+                "input",
+                "narrow(dim=%d, start=%d, length=%d) runs past dimension %d of %s (size %d)"
+                % (d, start, length, d, format_shape(x), n),
                 input_index=0,
             )
     return _result(x[:d] + (length,) + x[d + 1 :])
@@ -1719,7 +1893,11 @@ def select(call: LayerCall) -> LayerResult:
         raise ShapeIssue("rank", "select cannot index the 0-d tensor %s" % format_shape(x), input_index=0)
     n = x[d]
     if is_int(i) and known(n) and not -n <= i < n:
-        raise ShapeIssue("input", "select index %d is out of range for dimension %d of %s (size %d)" % (i, d, format_shape(x), n), input_index=0)
+        raise ShapeIssue(
+            "input",
+            "select index %d is out of range for dimension %d of %s (size %d)" % (i, d, format_shape(x), n),
+            input_index=0,
+        )
     return _result(x[:d] + x[d + 1 :])
 
 
@@ -1745,15 +1923,30 @@ def gather(call: LayerCall) -> LayerResult:
         _wrap("gather", call.get("dim"), x)
         if len(idx) != len(x) and not (len(x) <= 1 and len(idx) <= 1):
             raise ShapeIssue(
-                "rank", "gather needs an index with the rank of its input, but receives %s and %s" % (format_shape(x), format_shape(idx)),
+                "rank",
+                "gather needs an index with the rank of its input, but receives %s and %s"
+                % (format_shape(x), format_shape(idx)),
                 input_index=1,
             )
         return _result(idx)
     raise Unresolved("take_along_dim")
 
 
-@op("scatter", "scatter_", "scatter_add", "scatter_add_", "scatter_reduce", "index_add", "index_copy", "index_fill",
-    "index_put", "masked_scatter_", "put_", "index_put_", signature=("input",))
+@op(
+    "scatter",
+    "scatter_",
+    "scatter_add",
+    "scatter_add_",
+    "scatter_reduce",
+    "index_add",
+    "index_copy",
+    "index_fill",
+    "index_put",
+    "masked_scatter_",
+    "put_",
+    "index_put_",
+    signature=("input",),
+)
 def scatter(call: LayerCall) -> LayerResult:
     return _result(_tensor(call))
 
@@ -1778,7 +1971,9 @@ def nonzero(call: LayerCall) -> LayerResult:
 def tril(call: LayerCall) -> LayerResult:
     x = _tensor(call)
     if len(x) < 2:
-        raise ShapeIssue("rank", "%s expects at least 2 dimensions but receives %s" % (call.type, format_shape(x)), input_index=0)
+        raise ShapeIssue(
+            "rank", "%s expects at least 2 dimensions but receives %s" % (call.type, format_shape(x)), input_index=0
+        )
     return _result(x)
 
 
@@ -1801,7 +1996,11 @@ def pixel_shuffle(call: LayerCall) -> LayerResult:
     x = _tensor(call)
     r = _int(call.get("upscale_factor"), "upscale_factor")
     if len(x) < 3:
-        raise ShapeIssue("rank", "pixel_shuffle expects at least 3 dimensions (*, C, H, W) but receives %s" % format_shape(x), input_index=0)
+        raise ShapeIssue(
+            "rank",
+            "pixel_shuffle expects at least 3 dimensions (*, C, H, W) but receives %s" % format_shape(x),
+            input_index=0,
+        )
     if r <= 0:
         raise ShapeIssue("input", "pixel_shuffle needs a positive upscale_factor, not %d" % r, input_index=0)
     c = x[-3]
@@ -1812,7 +2011,10 @@ def pixel_shuffle(call: LayerCall) -> LayerResult:
             % (r, r * r, format_shape(x), c),
             input_index=0,
         )
-    return _result(x[:-3] + ((c // (r * r)) if known(c) else None, mul(x[-2], r) if r != 1 else x[-2], mul(x[-1], r) if r != 1 else x[-1]))
+    return _result(
+        x[:-3]
+        + ((c // (r * r)) if known(c) else None, mul(x[-2], r) if r != 1 else x[-2], mul(x[-1], r) if r != 1 else x[-1])
+    )
 
 
 @op("pixel_unshuffle", signature=("input", "downscale_factor"))
@@ -1821,7 +2023,11 @@ def pixel_unshuffle(call: LayerCall) -> LayerResult:
     x = _tensor(call)
     r = _int(call.get("downscale_factor"), "downscale_factor")
     if len(x) < 3:
-        raise ShapeIssue("rank", "pixel_unshuffle expects at least 3 dimensions (*, C, H, W) but receives %s" % format_shape(x), input_index=0)
+        raise ShapeIssue(
+            "rank",
+            "pixel_unshuffle expects at least 3 dimensions (*, C, H, W) but receives %s" % format_shape(x),
+            input_index=0,
+        )
     if r <= 0:
         raise ShapeIssue("input", "pixel_unshuffle needs a positive downscale_factor, not %d" % r, input_index=0)
     for axis in (-2, -1):
@@ -1847,10 +2053,13 @@ def _conv(call: LayerCall, n: int, transposed: bool) -> LayerResult:
     x = _tensor(call)
     w = _shape_of(call, call.get("weight"))
     if len(w) != n + 2:
-        raise ShapeIssue("rank", "%s expects a %d-D weight but receives %s" % (name, n + 2, format_shape(w)), input_index=1)
+        raise ShapeIssue(
+            "rank", "%s expects a %d-D weight but receives %s" % (name, n + 2, format_shape(w)), input_index=1
+        )
     if len(x) not in (n + 1, n + 2):
         raise ShapeIssue(
-            "rank", "%s expects %d-D (unbatched) or %d-D input but receives %s" % (name, n + 1, n + 2, format_shape(x)),
+            "rank",
+            "%s expects %d-D (unbatched) or %d-D input but receives %s" % (name, n + 1, n + 2, format_shape(x)),
             input_index=0,
         )
     groups = _int(call.get("groups", 1), "groups")
@@ -1871,18 +2080,29 @@ def _conv(call: LayerCall, n: int, transposed: bool) -> LayerResult:
             )
         out_c = mul(w[1], groups)
         if known(w[0]) and w[0] % groups:
-            raise ShapeIssue("input", "%s: the weight %s has %d input channels, not divisible by groups=%d" % (name, format_shape(w), w[0], groups), input_index=1)
+            raise ShapeIssue(
+                "input",
+                "%s: the weight %s has %d input channels, not divisible by groups=%d"
+                % (name, format_shape(w), w[0], groups),
+                input_index=1,
+            )
         p = _tuple_arg(call, "padding", n, 0)
         op_ = _tuple_arg(call, "output_padding", n, 0)
         for o, s, d in zip(op_, stride, dilation):
             if o >= s and o >= d:
-                raise ShapeIssue("input", "%s: output_padding %s must be smaller than the stride or the dilation" % (name, _t(op_)), input_index=0)
+                raise ShapeIssue(
+                    "input",
+                    "%s: output_padding %s must be smaller than the stride or the dilation" % (name, _t(op_)),
+                    input_index=0,
+                )
         out = []
         for i, (L, k, s, pp, d, o) in enumerate(zip(x[-n:], kernel, stride, p, dilation, op_)):
             v = (L - 1) * s - 2 * pp + d * (k - 1) + o + 1 if known(L) and known(k) else None
             if known(v) and v < 0:  # (an empty output: PyTorch's kernels disagree, so no issue)
                 raise ShapeIssue(
-                    "nonpositive", "%s of %s gives dimension %d the size %d" % (name, format_shape(x), len(x) - n + i, v), input_index=0
+                    "nonpositive",
+                    "%s of %s gives dimension %d the size %d" % (name, format_shape(x), len(x) - n + i, v),
+                    input_index=0,
                 )
             out.append(v)
         return _result(x[: -n - 1] + (out_c,) + tuple(out))
@@ -1894,13 +2114,20 @@ def _conv(call: LayerCall, n: int, transposed: bool) -> LayerResult:
             input_index=0,
         )
     if known(w[0]) and w[0] % groups:
-        raise ShapeIssue("input", "%s: the weight %s has %d output channels, not divisible by groups=%d" % (name, format_shape(w), w[0], groups), input_index=1)
+        raise ShapeIssue(
+            "input",
+            "%s: the weight %s has %d output channels, not divisible by groups=%d"
+            % (name, format_shape(w), w[0], groups),
+            input_index=1,
+        )
     out = []
     if isinstance(padding, str):
         if padding not in ("same", "valid"):
             raise ShapeIssue("input", "%s: padding must be 'same' or 'valid', not %r" % (name, padding), input_index=0)
         if padding == "same" and max(stride) > 1:
-            raise ShapeIssue("input", "%s: padding='same' is not supported for strided convolutions" % name, input_index=0)
+            raise ShapeIssue(
+                "input", "%s: padding='same' is not supported for strided convolutions" % name, input_index=0
+            )
         p = (0,) * n
     else:
         p = _tuple_arg(call, "padding", n, 0)
@@ -1916,7 +2143,16 @@ def _conv(call: LayerCall, n: int, transposed: bool) -> LayerResult:
             raise ShapeIssue(
                 "nonpositive",
                 "%s with kernel %s receives %s, whose dimension %d (size %d, padded %d) is smaller than the %skernel (%d)"
-                % (name, _t(tuple(kernel)), format_shape(x), len(x) - n + i, L, L + 2 * pp, "dilated " if d > 1 else "", eff),
+                % (
+                    name,
+                    _t(tuple(kernel)),
+                    format_shape(x),
+                    len(x) - n + i,
+                    L,
+                    L + 2 * pp,
+                    "dilated " if d > 1 else "",
+                    eff,
+                ),
                 input_index=0,
             )
         out.append((L + 2 * pp - eff) // s + 1)
@@ -1978,13 +2214,21 @@ def layer_norm(call: LayerCall) -> LayerResult:
     return _result(x)
 
 
-@op("batch_norm", signature=("input", "running_mean", "running_var", "weight", "bias", "training", "momentum", "eps"), multi_input=True)
+@op(
+    "batch_norm",
+    signature=("input", "running_mean", "running_var", "weight", "bias", "training", "momentum", "eps"),
+    multi_input=True,
+)
 def batch_norm(call: LayerCall) -> LayerResult:
     """F.batch_norm: running statistics, weight and bias hold one value per channel (dim 1);
     in training mode more than one value per channel is needed."""
     x = _tensor(call)
     if len(x) < 2:
-        raise ShapeIssue("rank", "batch_norm expects at least 2-D input (batch, channels, ...) but receives %s" % format_shape(x), input_index=0)
+        raise ShapeIssue(
+            "rank",
+            "batch_norm expects at least 2-D input (batch, channels, ...) but receives %s" % format_shape(x),
+            input_index=0,
+        )
     c = x[1]
     for name in ("running_mean", "running_var", "weight", "bias"):
         v = call.get(name, None)
@@ -2015,11 +2259,15 @@ def group_norm(call: LayerCall) -> LayerResult:
     x = _tensor(call)
     g = _int(call.get("num_groups"), "num_groups")
     if len(x) < 2:
-        raise ShapeIssue("rank", "group_norm expects at least 2-D input but receives %s" % format_shape(x), input_index=0)
+        raise ShapeIssue(
+            "rank", "group_norm expects at least 2-D input but receives %s" % format_shape(x), input_index=0
+        )
     c = x[1]
     if known(c) and (g <= 0 or c % g):
         raise ShapeIssue(
-            "input", "group_norm with num_groups=%d needs channels divisible by it, but its input %s has %d" % (g, format_shape(x), c),
+            "input",
+            "group_norm with num_groups=%d needs channels divisible by it, but its input %s has %d"
+            % (g, format_shape(x), c),
             input_index=0,
         )
     return _result(x)
@@ -2035,8 +2283,17 @@ def _reduction(call: LayerCall) -> str:
     return r
 
 
-@op("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "soft_margin_loss", "kl_div", "poisson_nll_loss",
-    signature=("input", "target"), multi_input=True)
+@op(
+    "mse_loss",
+    "l1_loss",
+    "smooth_l1_loss",
+    "huber_loss",
+    "soft_margin_loss",
+    "kl_div",
+    "poisson_nll_loss",
+    signature=("input", "target"),
+    multi_input=True,
+)
 def pointwise_loss(call: LayerCall) -> LayerResult:
     """Pointwise losses: input and target broadcast; reduction 'none' keeps that shape."""
     x = _tensor(call)
@@ -2045,7 +2302,12 @@ def pointwise_loss(call: LayerCall) -> LayerResult:
     return _result(out if _reduction(call) == "none" else ())
 
 
-@op("binary_cross_entropy", "binary_cross_entropy_with_logits", signature=("input", "target", "weight"), multi_input=True)
+@op(
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    signature=("input", "target", "weight"),
+    multi_input=True,
+)
 def bce(call: LayerCall) -> LayerResult:
     """binary_cross_entropy(_with_logits): target must have the input's exact shape."""
     x = _tensor(call)
@@ -2053,7 +2315,8 @@ def bce(call: LayerCall) -> LayerResult:
     if not _same_known(x, y):
         raise ShapeIssue(
             "input",
-            "%s needs a target of the input's shape, but receives input %s and target %s" % (call.type, format_shape(x), format_shape(y)),
+            "%s needs a target of the input's shape, but receives input %s and target %s"
+            % (call.type, format_shape(x), format_shape(y)),
             input_index=1,
         )
     return _result(x if _reduction(call) == "none" else ())
@@ -2066,7 +2329,11 @@ def cross_entropy(call: LayerCall) -> LayerResult:
     x = _tensor(call)
     y = _shape_of(call, call.get("target"))
     if len(x) == 0:
-        raise ShapeIssue("rank", "%s expects an input of at least 1 dimension but receives %s" % (call.type, format_shape(x)), input_index=0)
+        raise ShapeIssue(
+            "rank",
+            "%s expects an input of at least 1 dimension but receives %s" % (call.type, format_shape(x)),
+            input_index=0,
+        )
     if call.type == "cross_entropy" and len(y) == len(x):
         if not _same_known(x, y):
             raise ShapeIssue(
@@ -2158,7 +2425,8 @@ def getitem(call: LayerCall) -> LayerResult:
         elif is_int(it):
             if known(n) and not -n <= it < n:
                 raise ShapeIssue(
-                    "input", "index %d is out of bounds for dimension %d of %s (size %d)" % (it, axis, format_shape(x), n),
+                    "input",
+                    "index %d is out of bounds for dimension %d of %s (size %d)" % (it, axis, format_shape(x), n),
                     input_index=0,
                 )
         axis += 1
@@ -2166,7 +2434,11 @@ def getitem(call: LayerCall) -> LayerResult:
         lengths = [n for _, n in advanced]
         d, ok = _broadcast_dims(lengths)
         if not ok:
-            raise ShapeIssue("input", "the list indices of %s have lengths %s that do not broadcast" % (format_shape(x), lengths), input_index=0)
+            raise ShapeIssue(
+                "input",
+                "the list indices of %s have lengths %s that do not broadcast" % (format_shape(x), lengths),
+                input_index=0,
+            )
         positions = [p for p, _ in advanced]
         contiguous = positions == list(range(positions[0], positions[0] + len(positions)))
         rest = [v for v in out if v != ("adv",)]
@@ -2177,7 +2449,8 @@ def getitem(call: LayerCall) -> LayerResult:
     if bad_list and all(known(d) and d > 0 for d in out):
         v, axis, n = bad_list[0]
         raise ShapeIssue(
-            "input", "index %d is out of bounds for dimension %d of %s (size %d)" % (v, axis, format_shape(x), n),
+            "input",
+            "index %d is out of bounds for dimension %d of %s (size %d)" % (v, axis, format_shape(x), n),
             input_index=0,
         )
     return _result(tuple(out))

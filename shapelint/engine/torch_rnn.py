@@ -148,11 +148,15 @@ def _rnn_config(call: LayerCall):
     if proj < 0:
         raise _bad("LSTM needs proj_size >= 0, but proj_size=%d" % proj)
     if proj >= hidden:
-        raise _bad("LSTM needs proj_size smaller than hidden_size, but proj_size=%d and hidden_size=%d" % (proj, hidden))
+        raise _bad(
+            "LSTM needs proj_size smaller than hidden_size, but proj_size=%d and hidden_size=%d" % (proj, hidden)
+        )
     return input_size, hidden, num_layers, bias, batch_first, bidirectional, proj
 
 
-def rnn_params(kind: str, input_size: int, hidden: int, num_layers: int, bias: bool, bidirectional: bool, proj: int = 0) -> int:
+def rnn_params(
+    kind: str, input_size: int, hidden: int, num_layers: int, bias: bool, bidirectional: bool, proj: int = 0
+) -> int:
     """Parameters of RNN/LSTM/GRU: per layer and direction weight_ih (G*H x in),
     weight_hh (G*H x H_out), bias_ih and bias_hh (G*H each) and, with proj_size,
     weight_hr (proj x H); a layer after the first reads D*H_out features."""
@@ -324,7 +328,9 @@ def _mha_config(call: LayerCall, prefix: str = "MultiheadAttention"):
     e = call.int("embed_dim")
     heads = call.int("num_heads")
     if e <= 0 or heads <= 0:
-        raise _bad("%s needs embed_dim and num_heads greater than 0, but embed_dim=%d and num_heads=%d" % (prefix, e, heads))
+        raise _bad(
+            "%s needs embed_dim and num_heads greater than 0, but embed_dim=%d and num_heads=%d" % (prefix, e, heads)
+        )
     if e % heads:
         raise _bad("%s needs embed_dim divisible by num_heads, but embed_dim=%d and num_heads=%d" % (prefix, e, heads))
     kdim = call.get("kdim", None)
@@ -585,7 +591,7 @@ def _layer_norm(norm: LayerConfig, shape: Shape, kind: str) -> Tuple[Shape, int]
         raise Unresolved("elementwise_affine")
     params = layer_norm_params(product(ns), bias, affine)
     if shape is not None:
-        tail = shape[len(shape) - len(ns):] if len(ns) <= len(shape) else None
+        tail = shape[len(shape) - len(ns) :] if len(ns) <= len(shape) else None
         if tail is None or any(differ(a, b) for a, b in zip(tail, ns)):
             raise ShapeIssue(
                 "num_features",
@@ -652,7 +658,9 @@ def transformer(call: LayerCall) -> LayerResult:
     if src is not None and len(src) == 3:
         if tgt is not None and len(tgt) != 3:
             raise ShapeIssue(
-                "rank", "Transformer with a 3-D src %s expects a 3-D tgt but receives %s" % (format_shape(src), format_shape(tgt)),
+                "rank",
+                "Transformer with a 3-D src %s expects a 3-D tgt but receives %s"
+                % (format_shape(src), format_shape(tgt)),
                 input_index=1,
             )
         b = 0 if batch_first else 1
