@@ -16,6 +16,7 @@ Output sizes (per spatial axis, input ``L``):
   kernel.  A ``ceil_mode`` window may be larger than the input.  ``AvgPool3d`` and
   ``LPPool3d`` need each unpadded input size to be at least the kernel; ``LPPool1d``
   needs an int ``kernel_size``.
+* MaxUnpool: the spatial sizes depend on forward's ``output_size`` and stay unknown.
 * Adaptive pools: ``output_size`` (``None`` entries keep the input size).  An
   ``AdaptiveAvgPool2d/3d`` output of all ones is computed as a mean over the last dims
   and so accepts any rank from ``n`` (int ``output_size``) or ``n + 1`` (tuple).
@@ -482,3 +483,20 @@ def _adaptive(call, n: int, with_indices: bool) -> LayerResult:
 for _n in (1, 2, 3):
     treg("AdaptiveAvgPool%dd" % _n, signature=("output_size",))(lambda call, n=_n: _adaptive(call, n, False))
     treg("AdaptiveMaxPool%dd" % _n, signature=("output_size", "return_indices"))(lambda call, n=_n: _adaptive(call, n, True))
+
+
+def _max_unpool(call, n: int) -> LayerResult:
+    """MaxUnpool: without ``output_size`` each size becomes ``(L - 1)s - 2p + k``, but
+    forward's ``output_size`` argument (usually the pre-pooling size) is not visible
+    here, so the spatial sizes stay unknown; batch and channels pass through."""
+
+    def compute(x):
+        _spatial_input(call, x, n)
+        tints(call, "kernel_size", n)
+        return [tuple(x[:-n]) + (None,) * n]
+
+    return finish(call, 0, compute)
+
+
+for _n in (1, 2, 3):
+    treg("MaxUnpool%dd" % _n, signature=("kernel_size", "stride", "padding"))(lambda call, n=_n: _max_unpool(call, n))

@@ -66,16 +66,16 @@ def _batch_norm(call, n: int, lazy: bool = False) -> LayerResult:
     ranks = (2, 3) if n == 1 else (n + 2,)
     x = first_input(call)
     if lazy:
-        c = x[1] if (x is not None and len(x) in ranks and known(x[1])) else None
-        features = c
+        features = x[1] if (x is not None and len(x) in ranks and known(x[1])) else None
     else:
         features = tint(call, "num_features")
     params = _affine_params(call, features, "affine", True)
 
     def compute(x):
-        layout = "(batch, channels)" if n == 1 else "(batch, channels, %s)" % ", ".join(SPATIAL[n])
         if n == 1:
             layout = "(batch, channels) or (batch, channels, length)"
+        else:
+            layout = "(batch, channels, %s)" % ", ".join(SPATIAL[n])
         check_rank(call, x, ranks, layout, unbatched=False)
         affine = tbool(call, "affine", True)
         track = tbool(call, "track_running_stats", True)
