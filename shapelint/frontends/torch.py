@@ -61,20 +61,21 @@ class SymDim(Obj):
         return "SymDim(%s)" % self.name
 
 
+class UnknownDim(Obj):
+    """A size read from a tensor that the analysis does not know (``x.size(0)`` of an
+    unknown batch): unknown in arithmetic, but passed on as an unknown dimension to
+    ``view``/``reshape``/``expand`` so the other sizes still count."""
+
+    def __repr__(self) -> str:
+        return "UnknownDim"
+
+
 def dim_value(d):
     if known(d):
         return d
     if isinstance(d, str):
         return SymDim(d)
-    return UNKNOWN
-
-
-def dim_from_value(v):
-    if isinstance(v, int) and not isinstance(v, bool):
-        return v
-    if isinstance(v, SymDim):
-        return v.name
-    return None
+    return UnknownDim()
 
 
 # --------------------------------------------------------------------------- tensors
@@ -969,6 +970,8 @@ class TorchFrontend(Frontend):
                 return TensorArg(len(tensors) - 1)
             if isinstance(v, SymDim):
                 return v.name
+            if isinstance(v, UnknownDim):
+                return None
             if isinstance(v, list):
                 return [mark(x) for x in v]
             if isinstance(v, tuple):
@@ -994,6 +997,8 @@ class TorchFrontend(Frontend):
                 pass
         gnode.outputs = outputs
         outs = [TTensor(gnode, i, s, self) for i, s in enumerate(outputs)]
+        if len(outs) > 1:
+            return tuple(outs)
         if name in VALUES_INDICES_OPS and (name in ("sort", "topk", "kthvalue", "aminmax") or len(args) >= 2 or "dim" in kwargs):
             # (values, indices) named tuples; indices have the values' shape
             return (outs[0], TTensor(gnode, 1, outputs[0], self))
