@@ -39,7 +39,7 @@ SHAPE_NEUTRAL_KWARGS = {
 # Reductions that return (values, indices) when given a dim.
 VALUES_INDICES_OPS = {"max", "min", "median", "mode", "sort", "topk", "kthvalue", "nanmedian", "cummax", "cummin"}
 # How many leading positional arguments of a module call are shape inputs.
-MULTI_INPUT = {"Bilinear": 2, "MultiheadAttention": 3, "TransformerDecoderLayer": 2, "TransformerDecoder": 2, "Transformer": 2}
+MULTI_INPUT = {"EmbeddingBag": 2, "Bilinear": 2, "MultiheadAttention": 3, "TransformerDecoderLayer": 2, "TransformerDecoder": 2, "Transformer": 2}
 INPUT_COMMENT = re.compile(r"#\s*shapelint:\s*input\s*=\s*(.+)$")
 # Tensor methods that are not ops on the shape (queries handled here).
 SAME_SHAPE_METHODS = {
@@ -925,6 +925,8 @@ class TorchFrontend(Frontend):
                 gnode.issue = issue
             except (Unresolved, RecursionError):
                 pass
+        if layer.type.startswith("MaxUnpool") and "output_size" in kwargs and outputs[0] is not None:
+            outputs = [unpool_output(outputs[0], kwargs["output_size"])]
         gnode.outputs = outputs
         if layer.type.startswith("Lazy") and layer.own_params is not None:
             layer.type = layer.type[4:]  # PyTorch turns a called LazyConv2d into a Conv2d
@@ -941,6 +943,8 @@ class TorchFrontend(Frontend):
             while len(outs) < 2:
                 outs.append(TTensor(outs[0].node, len(outs), None, outs[0].fe))
             return (outs[0], outs[1])
+        if len(outs) > 1:
+            return tuple(outs)  # pools with return_indices=True: (values, indices)
         return outs[0]
 
     def materialize(self, t: TTensor, layer: TLayer) -> None:
@@ -1193,6 +1197,16 @@ class TorchFrontend(Frontend):
         )
 
 
+def unpool_output(shape, size) -> Shape:
+    """MaxUnpool's forward(output_size=...): its last entries are the spatial sizes."""
+    if isinstance(size, (tuple, list)):
+        n = len(shape) - 2
+        tail = [d if isinstance(d, int) and not isinstance(d, bool) else None for d in list(size)[-n:]]
+        if len(tail) == n:
+            return tuple(shape[:2]) + tuple(tail)
+    return tuple(shape[:2]) + (None,) * (len(shape) - 2)
+
+
 class _GiveUp(Exception):
     pass
 
@@ -1278,7 +1292,17 @@ def _factory_shape(name, args, kwargs) -> Shape:
     if name in ("rand_like", "randn_like", "zeros_like", "ones_like", "empty_like", "full_like"):
         src = args[0] if args else None
         return src.shape if isinstance(src, TTensor) else None
-    if name in ("tensor", "as_tensor", "arange"):
+    if name == "arange":
+        nums = [a for a in args if not isinstance(a, TTensor)]
+        if "end" in kwargs:
+            nums = [kwargs.get("start", nums[0] if nums else 0), kwargs["end"], kwargs.get("step", 1)]
+        if not nums or len(nums) > 3 or not all(isinstance(v, int) and not isinstance(v, bool) for v in nums):
+            return None
+        start, end, step = (0, nums[0], 1) if len(nums) == 1 else (nums[0], nums[1], nums[2] if len(nums) == 3 else 1)
+        if step == 0:
+            return None
+        return (max(0, -((start - end) // step)),)
+    if name in ("tensor", "as_tensor"):
         return None
     if name == "eye":
         n = args[0] if args else kwargs.get("n")
