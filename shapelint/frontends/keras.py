@@ -8,6 +8,7 @@ shape engine computes the node's output shapes and the layer's parameters right 
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -223,7 +224,7 @@ class KLayer(Obj, LayerConfig):
     def attr(self, name, interp):
         if name in ("output", "input") and self.nodes:
             node = self.nodes[0]
-            if name == "input":
+            if name == "input" and node.kind != "input":
                 ins = [KTensor(p, i, p.outputs[i] if i < len(p.outputs) else None, self.fe) for p, i in node.inputs]
                 return ins[0] if len(ins) == 1 else (ins or UNKNOWN)
             outs = self.fe.tensors_of(node)
@@ -387,8 +388,19 @@ class KFunctional(KLayer):
         if name == "get_layer":
             def get_layer(it, a, k, n):
                 want = a[0] if a else k.get("name")
+                index = k.get("index")
+                if isinstance(index, int) and not isinstance(index, bool) and want is None:
+                    subs = self.sub_layers()
+                    return subs[index] if -len(subs) <= index < len(subs) else UNKNOWN
+                if not isinstance(want, str):
+                    return UNKNOWN
                 for layer in self.sub_layers():
                     if layer.name == want:
+                        return layer
+                for t in self.inputs:  # an Input(name=...)
+                    if self.fe.input_names.get(t.node.id) == want and self.complete:
+                        layer = KLayer(self.fe, "InputLayer", (), {"name": want}, t.node.span, "InputLayer")
+                        layer.nodes.append(t.node)
                         return layer
                 return UNKNOWN
             return BoundMethod(get_layer, name)
@@ -549,6 +561,7 @@ class KerasFrontend(Frontend):
         self.opaque: set = set()  # ids of graph nodes of unknown callables
         self.batch_dims: set = set()  # (node id, output index) whose dimension 0 is the batch
         self.inside_custom = 0  # running a custom layer's __init__, build or call
+        self.input_names: Dict[int, str] = {}  # input node id -> Input(name=...)
         self.inputs_made = 0
 
     # -- names ----------------------------------------------------------------------
@@ -593,10 +606,11 @@ class KerasFrontend(Frontend):
                 return self.make_layer(interp, name, args, kwargs, span)
             return UNKNOWN
         if inner and inner[0] == "applications":
-            if name[:1].isupper():
-                return self.application_call(interp, name, args, kwargs, node)
             if name == "preprocess_input" and args and isinstance(args[0], KTensor):
                 return self.op_node(interp, name, [args[0]], args[0].shape, interp_node=node).mark_batch(args[0].batch0)
+            module_name = inner[1] if len(inner) > 1 else None
+            if module_name not in ("imagenet_utils",) and (name[:1].isupper() or module_name is not None):
+                return self.application_call(interp, name, args, kwargs, node, module_name)
         if inner and inner[0] in ("backend", "config"):
             v = self.backend_call(interp, name, args, kwargs)
             if v is UNKNOWN and inner[0] == "backend":
@@ -647,11 +661,11 @@ class KerasFrontend(Frontend):
         self.opaque.add(t.node.id)
         return t
 
-    def application_call(self, interp, name, args, kwargs, node):
+    def application_call(self, interp, name, args, kwargs, node, module_name=None):
         """``keras.applications.ResNet50(...)``: the builder in the installed Keras's own
         source, read (never imported) and interpreted like the user's code.  Its layers
         join this file's graph; whatever goes wrong leaves the result unknown."""
-        path = application_source(name)
+        path = application_source(name, module_name)
         module = _parse_cached(path) if path is not None else None
         if module is None:
             interp.taint_args(args, kwargs)
@@ -815,7 +829,11 @@ class KerasFrontend(Frontend):
             shape, batch = bs[1:], bs[0]
         if shape is None and "tensor" in kwargs:
             return kwargs["tensor"] if isinstance(kwargs["tensor"], KTensor) else UNKNOWN
-        return self.make_input(interp, shape if shape is not None else UNKNOWN, span, batch=batch)
+        t = self.make_input(interp, shape if shape is not None else UNKNOWN, span, batch=batch)
+        name = kwargs.get("name", args[5] if len(args) > 5 else None)
+        if isinstance(name, str):
+            self.input_names[t.node.id] = name
+        return t
 
     def input_layer(self, interp, args, kwargs, span):
         shape = kwargs.get("shape", kwargs.get("input_shape", args[0] if args else UNKNOWN))
@@ -2104,17 +2122,24 @@ def op_keeps_batch(name: str, flavor: str, args: List[Any], kwargs: Dict[str, An
 # --------------------------------------------------------------------------- Keras applications
 
 _APP_INDEX: Optional[Dict[str, str]] = None
+_TEXTS: Dict[str, str] = {}
 _PARSED: Dict[str, Any] = {}
 
 
-def application_source(name: str) -> Optional[str]:
-    """The file of the installed Keras that defines application builder ``name``."""
+def application_source(name: str, module_name: Optional[str] = None) -> Optional[str]:
+    """The file of the installed Keras that defines application function ``name`` (in
+    ``module_name``'s file when that exists, e.g. ``resnet.stack_residual_blocks_v2``)."""
     global _APP_INDEX
+    if module_name is not None and _APP_INDEX:
+        for path in set(_APP_INDEX.values()):
+            if os.path.basename(path) == module_name + ".py":
+                text = _source_text(path)
+                if text is not None and re.search(r"^def %s\(" % re.escape(name), text, re.M):
+                    return path
     if _APP_INDEX is None:
         _APP_INDEX = {}
         try:
             import importlib.util
-            import os
 
             spec = importlib.util.find_spec("keras")  # locates the package, runs nothing
             roots = list(spec.submodule_search_locations or []) if spec is not None else []
@@ -2133,9 +2158,16 @@ def application_source(name: str) -> Optional[str]:
                             text = fh.read()
                     except OSError:
                         continue
+                    _TEXTS[full] = text
                     for m in re.finditer(r"^def ([A-Z]\w*)\(", text, re.M):
                         _APP_INDEX.setdefault(m.group(1), full)
-    return _APP_INDEX.get(name)
+        if module_name is not None:
+            return application_source(name, module_name)
+    return _APP_INDEX.get(name) if name[:1].isupper() else None
+
+
+def _source_text(path: str) -> Optional[str]:
+    return _TEXTS.get(path)
 
 
 def _parse_cached(path: str):
