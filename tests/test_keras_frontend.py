@@ -876,3 +876,86 @@ def test_tf_comparison_on_known_sizes_is_a_known_condition():
     result = analyze(src)
     assert errors(result) == []
     assert [r.type for r in model_named(result).layers] == ["Conv2D", "Conv2D", "Add"]
+
+
+# --------------------------------------------------------------------------- keras.applications in user code
+
+
+def _have_keras_applications() -> bool:
+    from shapelint.frontends.keras import application_source
+
+    return application_source("MobileNetV2") is not None
+
+
+needs_keras_source = pytest.mark.skipif(
+    not _have_keras_applications(), reason="the installed Keras's application source is not available"
+)
+
+
+@needs_keras_source
+def test_application_on_an_input_tensor_and_frozen():
+    src = """
+    import keras
+    from keras import layers
+
+    inputs = layers.Input(shape=(160, 160, 3))
+    x = layers.Rescaling(scale=1.0 / 127.5, offset=-1)(inputs)
+    base = keras.applications.MobileNetV2(include_top=False, weights="imagenet", input_tensor=x)
+    base.trainable = False
+    x = layers.GlobalAveragePooling2D(name="avg_pool")(base.output)
+    outputs = layers.Dense(5, activation="softmax")(x)
+    model = keras.Model(inputs, outputs)
+    """
+    result = analyze(src)
+    assert errors(result) == []
+    model = model_named(result)
+    # real Keras: the outer model lists the 156 layers (MobileNetV2's own included)
+    assert len(model.layers) == 156
+    assert model.total_params == 2_264_389
+    assert model.trainable_params == 6_405  # base.trainable = False froze its layers
+    assert model.resolved
+
+
+@needs_keras_source
+def test_application_as_a_nested_model_and_get_layer():
+    src = """
+    import keras
+    from keras import layers
+
+    backbone = keras.applications.ResNet50(include_top=False, weights=None, input_shape=(128, 128, 3), pooling="avg")
+    inp = keras.Input((128, 128, 3))
+    y = keras.applications.resnet50.preprocess_input(inp)
+    y = backbone(y, training=False)
+    model = keras.Model(inp, layers.Dense(2)(y))
+
+    v2 = keras.applications.ResNet50V2(weights=None, include_top=False, input_shape=(96, 96, 3))
+    layer = v2.get_layer(name="conv3_block4_out")
+    features = keras.Model(inputs=v2.inputs, outputs=layer.output)
+    """
+    result = analyze(src)
+    assert errors(result) == []
+    model = model_named(result)
+    assert rows(model) == [("Functional", [None, 2048], 23_587_712), ("Dense", [None, 2], 4098)]
+    assert model.total_params == 23_591_810 and model.trainable_params == 23_538_690
+    v2 = model_named(result, "v2")
+    assert (len(v2.layers), v2.total_params) == (189, 23_564_800)
+    features = model_named(result, "features")
+    assert (len(features.layers), features.total_params) == (85, 1_453_568)
+    assert features.layers[-1].output_shape == (None, 6, 6, 512)
+
+
+def test_get_layer_of_a_named_input():
+    src = """
+    import keras
+    from keras import layers
+
+    image = keras.Input(shape=(32, 8, 1), name="image")
+    x = layers.Conv2D(4, 3, padding="same")(image)
+    x = layers.Reshape((32, 32))(x)
+    x = layers.Dense(5, name="dense2")(x)
+    model = keras.Model(image, x)
+    prediction_model = keras.models.Model(model.get_layer(name="image").input, model.get_layer(name="dense2").output)
+    """
+    result = analyze(src)
+    prediction = model_named(result, "prediction_model")
+    assert prediction.resolved and prediction.total_params == 205
