@@ -34,6 +34,7 @@ class Settings:
     image_data_format: str = "channels_last"
     param_explosion_min_params: int = 10_000_000
     param_explosion_min_share: float = 0.5
+    src_roots: List[str] = field(default_factory=list)  # where the project's absolute imports resolve
     verbose: bool = False
 
     def codes(self) -> set:
@@ -171,6 +172,9 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
         torch_fe = TorchFrontend(graph, options, input_override=list(inputs or []), source_lines=text.splitlines())
         frontends.append(torch_fe)
     interp = Interpreter(module, path, positions, frontends)
+    from .project import Project
+
+    interp.project = Project(path, settings.src_roots)
     keras_models: list = []
     torch_models: list = []
     try:

@@ -191,6 +191,7 @@ def cmd_lint(args) -> int:
         image_data_format=args.image_data_format or table.get("image-data-format", "channels_last"),
         param_explosion_min_params=table.get("param-explosion-min-params", 10_000_000),
         param_explosion_min_share=table.get("param-explosion-min-share", 0.5),
+        src_roots=table.get("src", []),
         verbose=args.verbose,
     )
     files, missing = discover(paths)

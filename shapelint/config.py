@@ -27,6 +27,7 @@ def _codes(v):
 
 # key -> (check, expected type in words)
 KEYS = {
+    "src": (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), "a list of directories"),
     "select": (_codes, "a list of rule codes or prefixes"),
     "extend-select": (_codes, "a list of rule codes or prefixes"),
     "ignore": (_codes, "a list of rule codes or prefixes"),
@@ -76,6 +77,9 @@ def load_table(path: str) -> Optional[Dict[str, Any]]:
 def validate(path: str, table: Dict[str, Any]) -> Dict[str, Any]:
     from .rules import RULES
 
+    if isinstance(table.get("src"), list):
+        base = os.path.dirname(os.path.abspath(path))
+        table = dict(table, src=[os.path.join(base, d) for d in table["src"]] if all(isinstance(d, str) for d in table["src"]) else table["src"])
     for key, value in table.items():
         if key not in KEYS:
             raise ConfigError("%s: unknown key %r in shapelint settings (known: %s)" % (path, key, ", ".join(sorted(KEYS))))

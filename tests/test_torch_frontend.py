@@ -142,7 +142,7 @@ def test_channel_chain_checked_without_any_input(tmp_path):
     r = run_src(tmp_path, src)
     codes = [(d.code, d.span.line) for d in r.diagnostics]
     assert codes == [("SL108", 8)]
-    assert "called at line 11" in r.diagnostics[0].message
+    assert "(in the call at line 11)" in r.diagnostics[0].message
     (m,) = r.models
     assert m.layers[0].output_shape[:2] == ("N", 32) and not m.resolved
 

@@ -18,6 +18,7 @@ module paths (``keras.layers.Conv2D``) to values and calls.
 from __future__ import annotations
 
 import ast
+import os
 import math
 import operator
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -35,6 +36,47 @@ MAX_SEQUENCE = 100_000  # length of constant sequences built by * or range()
 MAX_INT_BITS = 4_096
 UNROLL_MIN = 8  # iterations after which a loop that builds nothing may stop unrolling
 IDLE_LOOP_STEPS = 5_000  # steps such a loop may spend
+
+
+class LazySpan(Span):
+    """A :class:`Span` whose position is computed on first read."""
+
+    _FIELDS = ("line", "column", "end_line", "end_column")
+
+    def __init__(self, *args, **kwargs):  # (interp, node), or the four fields
+        if len(args) == 2 and not kwargs and not isinstance(args[0], int):
+            object.__setattr__(self, "_source", args)
+            return
+        values = dict(zip(self._FIELDS, args))
+        values.update(kwargs)
+        for name in self._FIELDS:
+            object.__setattr__(self, name, values[name])
+
+    def __getattr__(self, name):
+        if name in LazySpan._FIELDS:
+            source = self.__dict__.get("_source")
+            if source is None:
+                raise AttributeError(name)
+            real = source[0].span_now(source[1])
+            for f in LazySpan._FIELDS:
+                object.__setattr__(self, f, getattr(real, f))
+            self.__dict__.pop("_source", None)
+            return getattr(real, name)
+        raise AttributeError(name)
+
+    def _key(self):
+        return (self.line, self.column, self.end_line, self.end_column)
+
+    def __eq__(self, other):
+        if not isinstance(other, Span):
+            return NotImplemented
+        return self._key() == (other.line, other.column, other.end_line, other.end_column)
+
+    def __hash__(self):
+        return hash(self._key())
+
+    def __repr__(self):
+        return "Span(line=%d, column=%d, end_line=%d, end_column=%d)" % self._key()
 
 
 class AnalysisLimit(Exception):
@@ -146,6 +188,9 @@ class Function(Obj):
         self.called = False
         self.bound_self = None
         self.owner: Optional["ClassVal"] = None  # the class whose body defines it
+        # defined in another file of the project: its lines are reported at the caller's
+        stack = getattr(interp, "module_stack", None)
+        self.foreign = bool(stack) and stack[-1] != interp.path
         self.decorators = [Interpreter.dotted(d.decorator) for d in node.decorators]
 
     @property
@@ -182,14 +227,12 @@ class ClassVal(Obj):
         self.namespace = namespace
 
     def attr(self, name, interp):
-        if name in self.namespace:
-            return self.namespace[name]
-        for b in self.bases:
-            if isinstance(b, ClassVal):
-                v = b.attr(name, interp)
-                if v is not UNKNOWN:
-                    return v
-        return UNKNOWN
+        v = self.lookup(name)
+        if v is _ABSENT:
+            return UNKNOWN
+        if isinstance(v, Function) and v.kind == "classmethod":
+            return v.bind(self)  # Weights.verify(None): cls is the class it is read from
+        return v
 
     def call(self, interp, args, kwargs, node):
         for fe in interp.frontends:
@@ -342,6 +385,29 @@ class SuperProxy(Obj):
         if v is not _ABSENT:
             return self.obj.bind_class_value(v, interp)
         return self.obj.super_attr(name, interp)
+
+
+class Namespace(Obj):
+    """A module of the analysed project, run by the interpreter when imported."""
+
+    def __init__(self, path: str, scope: "Scope"):
+        self.path = path
+        self.scope = scope
+
+    def __repr__(self) -> str:
+        return "Namespace(%s)" % self.path
+
+    def attr(self, name: str, interp: "Interpreter") -> Any:
+        if name in self.scope.vars:
+            return self.scope.vars[name]
+        if os.path.basename(self.path) == "__init__.py":  # a submodule of the package
+            interp.module_stack.append(self.path)
+            try:
+                ns = interp.project_module(name, None, level=1)
+            finally:
+                interp.module_stack.pop()
+            return ns if ns is not None else UNKNOWN
+        return UNKNOWN
 
 
 class Frontend:
@@ -499,6 +565,14 @@ class Interpreter:
         self.path = path
         self.positions = positions
         self.frontends = frontends
+        for fe in frontends:
+            fe.interp = self
+        # the project's own modules (shapelint.project.Project), followed on import
+        self.project = None
+        self.module_stack: List[str] = [path]  # files whose top level is being run
+        self.namespaces: Dict[str, "Namespace"] = {}
+        self.anchors: List[Span] = []  # inside another file's code: the line here that led there
+        self.importing = 0
         self.globals = Scope()
         self.star_imports: List[str] = []
         self.steps = 0
@@ -546,9 +620,23 @@ class Interpreter:
     # -- positions ------------------------------------------------------------------
 
     def span(self, node: cst.CSTNode) -> Span:
+        """The node's source range, looked up only when something reads it: the position
+        pass over a large file costs as much as parsing it, and most files report nothing.
+
+        While code of another file of the project runs (an imported helper), its nodes are
+        reported at the line of this file that led there, so that is decided right away."""
+        if self.anchors:
+            try:
+                r = self.positions[node]
+            except (KeyError, TypeError):
+                return self.anchors[-1]
+            return Span(r.start.line, r.start.column, r.end.line, r.end.column)
+        return LazySpan(self, node)
+
+    def span_now(self, node: cst.CSTNode) -> Span:
         try:
             r = self.positions[node]
-        except KeyError:
+        except (KeyError, TypeError):
             return Span(1, 0, 1, 0)
         return Span(r.start.line, r.start.column, r.end.line, r.end.column)
 
@@ -718,28 +806,90 @@ class Interpreter:
     def exec_import(self, small: cst.Import, scope: Scope) -> None:
         for alias in small.names:
             full = self.dotted(alias.name)
+            project = self.project_module(full, small)
             if alias.asname is not None:
-                self.assign_name(alias.asname.name.value, self.resolve_path(full), scope)
+                value = project if project is not None else self.resolve_path(full)
+                self.assign_name(alias.asname.name.value, value, scope)
             else:
                 top = full.split(".")[0]
-                self.assign_name(top, ModuleRef(top), scope)
+                pkg = self.project_module(top, small) if project is not None else None
+                self.assign_name(top, pkg if pkg is not None else ModuleRef(top), scope)
 
     def exec_import_from(self, small: cst.ImportFrom, scope: Scope) -> None:
-        if small.relative:
-            # the project's own modules are not followed yet: names become unknown
+        base = self.dotted(small.module) if small.module is not None else ""
+        level = len(small.relative)
+        module = self.project_module(base, small, level=level) if (base or not level) else None
+        if level and module is None and base:
+            # a relative import that cannot be followed: its names are unknown
             if not isinstance(small.names, cst.ImportStar):
                 for alias in small.names:
                     name = (alias.asname.name if alias.asname else alias.name).value
                     self.assign_name(name, UNKNOWN, scope)
             return
-        base = self.dotted(small.module) if small.module is not None else ""
         if isinstance(small.names, cst.ImportStar):
-            self.star_imports.append(base)
+            if module is not None:
+                for name, value in list(module.scope.vars.items()):
+                    if not name.startswith("_"):
+                        self.assign_name(name, value, scope)
+            elif not level:
+                self.star_imports.append(base)
             return
         for alias in small.names:
             name = self.dotted(alias.name)
             local = alias.asname.name.value if alias.asname is not None else name
-            self.assign_name(local, self.resolve_path(base + "." + name), scope)
+            if module is not None or level:
+                value = module.attr(name, self) if module is not None else UNKNOWN
+                if value is UNKNOWN:  # `from . import blocks`, `from pkg import submodule`
+                    sub = self.project_module(base + "." + name if base else name, small, level=level)
+                    value = sub if sub is not None else UNKNOWN
+                self.assign_name(local, value, scope)
+            else:
+                self.assign_name(local, self.resolve_path(base + "." + name), scope)
+
+    # Names a project can never shadow: the frameworks and what is always installed.
+    NEVER_PROJECT = {
+        "keras", "tensorflow", "tf_keras", "torch", "torchvision", "numpy", "math", "os", "sys",
+        "collections", "functools", "typing", "copy", "itertools", "re", "json", "abc", "dataclasses",
+    }
+
+    def project_module(self, dotted: str, node, level: int = 0) -> Optional["Namespace"]:
+        """The namespace of the project's own module ``dotted`` (run once per analysis), or
+        None when it is not part of the project."""
+        if self.project is None:
+            return None
+        if level:
+            path = self.project.find_relative(self.module_stack[-1], level, dotted)
+        else:
+            if not dotted or dotted.split(".")[0] in self.NEVER_PROJECT:
+                return None
+            path = self.project.find_absolute(dotted)
+        if path is None:
+            return None
+        path = os.path.abspath(path)
+        if self.path not in ("", "-") and path == os.path.abspath(self.path):
+            return None
+        if path in self.namespaces:
+            return self.namespaces[path]  # also a module still being run (import cycles)
+        from ..project import parse_project_module
+
+        parsed = parse_project_module(path)
+        if parsed is None:
+            return None
+        ns = Namespace(path, Scope())
+        self.namespaces[path] = ns
+        here = self.span(node) if node is not None else None
+        self.anchors.append(here if here is not None else (self.anchors[-1] if self.anchors else Span(1, 0, 1, 0)))
+        self.module_stack.append(path)
+        self.importing += 1
+        try:
+            self.exec_block(parsed.body, ns.scope)
+        except (_Raise, _Return, _Break, _Continue):
+            pass
+        finally:
+            self.importing -= 1
+            self.module_stack.pop()
+            self.anchors.pop()
+        return ns
 
     # -- assignment -----------------------------------------------------------------
 
@@ -1010,6 +1160,16 @@ class Interpreter:
         if self.depth >= MAX_CALL_DEPTH:
             self.taint_args(args, kwargs)
             return UNKNOWN
+        if getattr(f, "foreign", False):
+            here = self.span(node) if node is not None else None
+            self.anchors.append(here if here is not None else (self.anchors[-1] if self.anchors else Span(1, 0, 1, 0)))
+            try:
+                return self._call_function(f, args, kwargs, node)
+            finally:
+                self.anchors.pop()
+        return self._call_function(f, args, kwargs, node)
+
+    def _call_function(self, f: Function, args: List[Any], kwargs: Dict[str, Any], node) -> Any:
         scope = Scope(parent=f.scope)
         p = f.node.params
         positional = list(getattr(p, "posonly_params", [])) + list(p.params)

@@ -850,8 +850,10 @@ class KerasFrontend(Frontend):
     def sequential(self, interp, args, kwargs, span, written):
         interp.structure_events += 1
         seq = KSequential(self, args, kwargs, span, written)
-        if not self.inside_custom:
-            self.models.append(seq)  # a Sequential a custom layer holds is part of that layer
+        if not self.inside_custom and not interp.importing:
+            # a Sequential a custom layer holds is part of that layer; models an imported
+            # module builds at its top level belong to that module's own report
+            self.models.append(seq)
         items = args[0] if args else kwargs.get("layers", None)
         if items is None:
             return seq
@@ -883,7 +885,7 @@ class KerasFrontend(Frontend):
             written,
             complete,
         )
-        if not self.inside_custom:
+        if not self.inside_custom and not interp.importing:
             self.models.append(model)
         return model
 

@@ -744,7 +744,7 @@ class TorchFrontend(Frontend):
 
     def add_module_object(self, m) -> None:
         self.modules.append(m)
-        if self.constructing or self.anchor:
+        if self.constructing or self.anchor or getattr(getattr(self, "interp", None), "importing", 0):
             self.internal.add(id(m))
 
     def static_params(self, layer: TLayer) -> Optional[int]:
@@ -1303,7 +1303,7 @@ def _factory_shape(name, args, kwargs) -> Shape:
             return None
         return (max(0, -((start - end) // step)),)
     if name in ("tensor", "as_tensor"):
-        return None
+        return _data_shape(args[0]) if args else None
     if name == "eye":
         n = args[0] if args else kwargs.get("n")
         m = args[1] if len(args) > 1 else kwargs.get("m", n)
@@ -1321,7 +1321,13 @@ def _factory_shape(name, args, kwargs) -> Shape:
         if "size" in kwargs:
             sizes = kwargs["size"]
         elif len(args) == 1 and isinstance(args[0], (tuple, list)):
+            if name in ("Tensor", "FloatTensor", "LongTensor"):
+                return _data_shape(args[0])  # torch.FloatTensor([[1, 2], [3, 4]]): data
             sizes = args[0]
+        elif len(args) == 1 and not isinstance(args[0], (int, SymDim, UnknownDim)) or isinstance(args[0] if args else None, bool):
+            # one argument that is not a size: torch.zeros(shape) with an unknown shape,
+            # torch.FloatTensor(array) -- even the rank is unknown
+            return None
         else:
             sizes = args
     if not isinstance(sizes, (tuple, list)):
@@ -1335,6 +1341,20 @@ def _factory_shape(name, args, kwargs) -> Shape:
         else:
             dims.append(None)
     return tuple(dims)
+
+
+def _data_shape(data) -> Shape:
+    """The shape of a tensor built from nested lists of numbers (``None`` when unsure)."""
+    if isinstance(data, (list, tuple)):
+        if not data:
+            return (0,)
+        inner = [_data_shape(x) for x in data]
+        if any(s is None for s in inner) or any(s != inner[0] for s in inner):
+            return None
+        return (len(data),) + inner[0]
+    if isinstance(data, (int, float)):
+        return ()
+    return None
 
 
 def _has_unknown_structure(args, kwargs) -> bool:

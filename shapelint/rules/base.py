@@ -45,7 +45,7 @@ def output_shape_of(node: CallNode, index: int):
     return node.outputs[index] if index < len(node.outputs) else None
 
 
-def issue_message(node: CallNode) -> str:
+def issue_message(node: CallNode, aside: str = "") -> str:
     """The engine's message, with the producer of each offending input named right after
     that input's shape: "... but receives (None, 4160) from Reshape at line 12"."""
     issue = node.issue
@@ -68,7 +68,7 @@ def issue_message(node: CallNode) -> str:
         insert = " from " + producer.describe()
         msg = msg[:end] + insert + msg[end:]
         pos = end + len(insert)
-    msg += "."
+    msg += aside + "."
     if missing:
         names = ", ".join(p.describe() for p in missing)
         msg += " The input%s come%s from %s." % ("s" if len(missing) > 1 else "", "" if len(missing) > 1 else "s", names)
@@ -98,11 +98,12 @@ class IssueRule(Rule):
         for node in facts.graph.nodes():
             if node.issue is not None and node.issue.kind == self.kind:
                 related = producer_related(facts, node)
-                message = issue_message(node)
                 span = node.span
                 declared = getattr(node.layer, "span", None)
+                aside = ""
                 if self.at_declaration and declared is not None and declared != node.span:
                     related.insert(0, Related(facts.path, node.span, "%s is called here" % node.type))
-                    message += " (called at line %d)" % node.span.line
+                    aside = " (in the call at line %d)" % node.span.line
                     span = declared
+                message = issue_message(node, aside)
                 yield Diagnostic(self.code, self.severity, message, facts.path, span, related)

@@ -1,0 +1,98 @@
+"""The project's own modules: finding them from imports, parsing each once per run.
+
+``from .blocks import ResidualBlock`` or ``from models.backbone import make_encoder`` in an
+analysed file is followed into the project's source: relative imports against the file's
+package, absolute ones against the source roots (configured ``src``, the top of the file's
+package tree, and the working directory).  Installed third-party packages are never
+followed.  Parsed modules are cached for the whole run, so a module imported by many files
+is parsed once.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Dict, List, Optional, Sequence, Tuple
+
+# path -> (mtime, size, parsed module or None when it cannot be parsed)
+_PARSED: Dict[str, Tuple[float, int, object]] = {}
+PARSE_COUNT = {"n": 0}  # for the tests: how many parses the cache did
+MAX_MODULE_BYTES = 2_000_000
+
+
+def parse_project_module(path: str):
+    """The LibCST module of ``path`` (parsed once per run), or None."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    hit = _PARSED.get(path)
+    if hit is not None and hit[0] == st.st_mtime and hit[1] == st.st_size:
+        return hit[2]
+    module = None
+    if st.st_size <= MAX_MODULE_BYTES:
+        try:
+            import ast
+
+            import libcst as cst
+
+            from .analysis import decode_source
+
+            with open(path, "rb") as fh:
+                text = decode_source(fh.read())
+            ast.parse(text)  # screens what would crash LibCST's parser
+            module = cst.parse_module(text)
+            PARSE_COUNT["n"] += 1
+        except Exception:  # an unreadable or invalid module just stays unknown
+            module = None
+    _PARSED[path] = (st.st_mtime, st.st_size, module)
+    return module
+
+
+def package_root(path: str) -> str:
+    """The directory above the top package that contains ``path``."""
+    d = os.path.dirname(os.path.abspath(path))
+    while os.path.isfile(os.path.join(d, "__init__.py")):
+        parent = os.path.dirname(d)
+        if parent == d:
+            break
+        d = parent
+    return d
+
+
+class Project:
+    """Where the project's modules are, for one analysed file."""
+
+    def __init__(self, path: str, src_roots: Sequence[str] = ()):
+        self.path = os.path.abspath(path) if path not in ("-", "") else ""
+        roots: List[str] = [os.path.abspath(r) for r in src_roots]
+        if self.path:
+            roots.append(package_root(self.path))
+        roots.append(os.getcwd())
+        self.roots = []
+        for r in roots:
+            if r not in self.roots and os.path.isdir(r):
+                self.roots.append(r)
+
+    @staticmethod
+    def _module_file(base: str, dotted: str) -> Optional[str]:
+        parts = [p for p in dotted.split(".") if p]
+        target = os.path.join(base, *parts) if parts else base
+        for candidate in (target + ".py", os.path.join(target, "__init__.py")):
+            if os.path.isfile(candidate):
+                return candidate
+        return None
+
+    def find_absolute(self, dotted: str) -> Optional[str]:
+        for root in self.roots:
+            found = self._module_file(root, dotted)
+            if found is not None:
+                return found
+        return None
+
+    def find_relative(self, importer: str, level: int, dotted: str) -> Optional[str]:
+        if not importer:
+            return None
+        base = os.path.dirname(os.path.abspath(importer))
+        for _ in range(level - 1):
+            base = os.path.dirname(base)
+        return self._module_file(base, dotted)
