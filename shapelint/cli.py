@@ -28,26 +28,13 @@ def _codes(text: Optional[str]) -> Optional[List[str]]:
 
 
 def parse_shape(text: str) -> Tuple:
-    """``224,224,3`` or ``(224, 224, 3)``; ``None``/``?`` for an unknown dimension."""
-    body = text.strip().strip("()[] ")
-    dims = []
-    for part in body.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        if part.lower() in ("none", "?", "null"):
-            dims.append(None)
-            continue
-        try:
-            value = int(part)
-        except ValueError:
-            raise UsageError("--input %r: %r is not an integer dimension" % (text, part))
-        if value <= 0:
-            raise UsageError("--input %r: dimensions must be positive" % text)
-        dims.append(value)
-    if not dims:
-        raise UsageError("--input %r: no dimensions given" % text)
-    return tuple(dims)
+    """``--input`` values: ``224,224,3`` or ``(224, 224, 3)``."""
+    from .engine.shapes import parse_shape as parse
+
+    try:
+        return parse(text)
+    except ValueError as exc:
+        raise UsageError("--input %r: %s" % (text, exc))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -105,6 +105,29 @@ def deconv_output_length(
     return (length - 1) * stride + k - 2 * pad + output_padding
 
 
+def parse_shape(text: str) -> Tuple[Dim, ...]:
+    """``224,224,3`` or ``(1, 3, 224, 224)``; ``None``/``?`` for an unknown dimension.
+    Raises ValueError, with the reason, for anything else."""
+    dims = []
+    for part in text.strip().strip("()[] ").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if part.lower() in ("none", "?", "null"):
+            dims.append(None)
+            continue
+        try:
+            value = int(part)
+        except ValueError:
+            raise ValueError("%r is not an integer dimension" % part)
+        if value <= 0:
+            raise ValueError("dimensions must be positive")
+        dims.append(value)
+    if not dims:
+        raise ValueError("no dimensions given")
+    return tuple(dims)
+
+
 def format_dim(d: Dim) -> str:
     if d is None:
         return "None"

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 from .registry import LayerResult, ShapeIssue, Unresolved, register
-from .shapes import Dim, format_shape, known
+from .shapes import Dim, format_shape, known, mul
 from .values import contains_unknown
 
 _MISSING = object()
@@ -102,12 +102,7 @@ def dims_product(dims: Sequence[Dim]) -> Dim:
     """The product of dims; a single dim (symbol included) stays itself."""
     if len(dims) == 1:
         return dims[0]
-    out = 1
-    for d in dims:
-        if not known(d):
-            return None
-        out *= d
-    return out
+    return mul(*dims)
 
 
 def fmt_tuple(values: Sequence) -> str:

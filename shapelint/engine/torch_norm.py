@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Optional, Tuple
 
 from .registry import LayerResult, Unresolved
-from .shapes import format_shape, known
+from .shapes import format_shape, known, mul
 from .torch_common import (
     SPATIAL,
     check_min_rank,
@@ -54,12 +54,7 @@ def _affine_params(call, features: Optional[int], affine_name: str, default_affi
 
 
 def _known_product(dims) -> Optional[int]:
-    out = 1
-    for d in dims:
-        if not known(d):
-            return None
-        out *= d
-    return out
+    return mul(*dims)
 
 
 def _batch_norm(call, n: int, lazy: bool = False) -> LayerResult:

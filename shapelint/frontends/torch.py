@@ -21,7 +21,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ..diagnostics import Span
 from ..engine.registry import LayerConfig, Options, ShapeIssue, TensorArg, Unresolved, infer, lookup
-from ..engine.shapes import Shape, format_shape, known
+from ..engine.shapes import Shape, format_shape, known, parse_shape
 from ..engine.values import UNKNOWN, contains_unknown
 from ..graph import CallNode, LayerGraph, LayerInfo, ModelInfo
 from .evaluator import BoundMethod, ClassVal, Frontend, Function, Instance, Obj
@@ -1275,17 +1275,11 @@ def symbolic_input_for(layer: TLayer) -> Shape:
 
 
 def _parse_shape_text(text: str) -> Optional[Tuple]:
-    body = text.strip().strip("()[] ")
-    dims = []
-    for part in body.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        try:
-            dims.append(int(part))
-        except ValueError:
-            return None
-    return tuple(dims) or None
+    """The shape in a ``# shapelint: input=(...)`` comment, or None if it is not one."""
+    try:
+        return parse_shape(text)
+    except ValueError:
+        return None
 
 
 def _factory_shape(name, args, kwargs) -> Shape:
