@@ -212,7 +212,7 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
         result.models.append(info)
     for m in torch_models:
         info = torch_fe.summarize(m, path, names.get(id(m)))
-        info.extra["layer_objects"] = []
+        info.extra.setdefault("layer_objects", [])
         result.models.append(info)
 
     facts = FileFacts(path, graph, result.models, settings.rule_settings())

@@ -50,9 +50,12 @@ class ParameterExplosion(Rule):
             shape = producer.outputs[index] if index < len(producer.outputs) else None
             msg += "; it receives %s from %s" % (format_shape(shape), producer.describe())
             related.append(Related(facts.path, producer.span, "%s produces %s" % (producer.describe(), format_shape(shape))))
-            if producer.type in ("Flatten",) or producer.type.lower() == "flatten":
-                msg += ". Global pooling (GlobalAveragePooling2D) or more downsampling before the Flatten usually shrinks it by orders of magnitude"
-        return Diagnostic(self.code, self.severity, msg + ".", facts.path, node.span, related)
+            if producer.type.lower() in ("flatten", "view", "reshape"):
+                pooling = "nn.AdaptiveAvgPool2d(1)" if node.framework == "torch" else "GlobalAveragePooling2D"
+                msg += ". Global pooling (%s) or more downsampling before the flatten usually shrinks it by orders of magnitude" % pooling
+        # reported where the layer is declared: that is where its size is chosen
+        span = getattr(node.layer, "span", None) or node.span
+        return Diagnostic(self.code, self.severity, msg + ".", facts.path, span, related)
 
 
 RULE = ParameterExplosion()
