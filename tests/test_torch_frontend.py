@@ -281,3 +281,36 @@ def test_note_says_which_input_sizes_a_flatten_linear_fits(tmp_path):
     (m,) = run_src(tmp_path, lenet).models
     # 28..31 all pool down to 4x4 (floor division), so a range is reported
     assert m.notes == ["Linear at line 11 fits inputs from 28×28 to 31×31"]
+
+
+def test_input_comment_on_a_sequential(tmp_path):
+    src = """
+        import torch.nn as nn
+
+        classifier = nn.Sequential(  # shapelint: input=(64, 1, 28, 28)
+            nn.Flatten(), nn.Linear(28 * 28, 512), nn.ReLU(), nn.Linear(256, 10),
+        )
+        """
+    r = run_src(tmp_path, src)
+    assert [(d.code, d.span.line) for d in r.diagnostics] == [("SL107", 5)]
+    (m,) = r.models
+    assert m.layers[1].output_shape == (64, 512)
+
+
+def test_parameter_explosion_on_a_torch_model(tmp_path):
+    src = """
+        import torch
+        import torch.nn as nn
+
+        net = nn.Sequential(
+            nn.Conv2d(3, 64, 3, padding=1),
+            nn.ReLU(),
+            nn.Flatten(),
+            nn.Linear(64 * 224 * 224, 10),
+        )
+        y = net(torch.randn(1, 3, 224, 224))
+        """
+    r = run_src(tmp_path, src)
+    (d,) = r.diagnostics
+    assert (d.code, d.severity, d.span.line) == ("SL201", "warning", 9)
+    assert "32,112,650 parameters" in d.message and "nn.AdaptiveAvgPool2d(1)" in d.message
