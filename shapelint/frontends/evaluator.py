@@ -652,6 +652,8 @@ class Interpreter:
             v = fe.resolve_path(self, path)
             if v is not NotImplemented:
                 return v
+        if path in ("numpy.newaxis", "tensorflow.newaxis", "jax.numpy.newaxis"):
+            return None  # indexing with newaxis is indexing with None
         if path.startswith("math."):
             v = getattr(math, path[5:], None)
             if isinstance(v, (int, float)):

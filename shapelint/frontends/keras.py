@@ -1753,7 +1753,7 @@ def op_result(name: str, flavor: str, args: List[Any], kwargs: Dict[str, Any]):
 
     x = args[0] if args else _MISSING_OP
     xs = shape_of(x)
-    if name in UNARY_OPS:
+    if name in UNARY_OPS or (flavor == "tf" and name in ("fft", "ifft", "fft2d", "ifft2d", "fft3d", "ifft3d")):
         if not isinstance(x, KTensor):
             return None
         return ("tensor", xs, None)
@@ -1923,8 +1923,11 @@ def op_result(name: str, flavor: str, args: List[Any], kwargs: Dict[str, Any]):
             return None
         if len(vals) >= 2 and vals[1] is None:
             vals = vals[:1]
-        if not vals or not all(isinstance(v, int) and not isinstance(v, bool) for v in vals) or len(vals) > 3:
+        if not vals or len(vals) > 3:
             return None
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
+            # bounds read from tensors: a 1-D tensor of unknown length
+            return ("tensor", (None,), None)
         try:
             return ("tensor", (len(range(*vals)),), None)
         except ValueError:
@@ -2070,6 +2073,8 @@ def op_keeps_batch(name: str, flavor: str, args: List[Any], kwargs: Dict[str, An
         return all(a is not None and a != 0 for a in norm)
 
     rank = len(x.shape) if isinstance(x, KTensor) and x.shape is not None else 0
+    if name in ("fft", "ifft", "fft2d", "ifft2d", "fft3d", "ifft3d"):
+        return xb and flavor == "tf"
     if name in UNARY_OPS or name in ("cumsum", "cumprod", "one_hot", "conv2d", "conv", "convolution", "conv1d",
                                      "conv3d", "extract_patches", "resize", "rgb_to_grayscale"):
         return xb
