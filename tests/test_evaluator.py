@@ -718,3 +718,46 @@ def test_bug_inside_a_branch_of_unknown_condition_is_not_certain():
     model = keras.Model(inputs, x)
     """
     assert errors(analyze(src)) == []
+
+
+def test_uncertain_loop_forgets_what_it_changes_not_what_it_reads():
+    g = run(
+        """
+        import random
+        table = [1, 2]
+        factor = 3
+        counter = 0
+        items = []
+        def describe(v):
+            return v
+        while random.random() > 0.5:
+            counter += 1
+            items.append(factor * 2)
+            describe(table[0])
+        """
+    )
+    assert g["factor"] == 3  # only read
+    assert g["counter"] is UNKNOWN  # rebound
+    assert g["items"] is UNKNOWN  # changed through a method
+    assert g["describe"] is not UNKNOWN  # only called
+
+
+def test_calling_a_model_in_an_uncertain_loop_keeps_it():
+    src = """
+    import keras
+    from keras import layers
+    import tensorflow_datasets as tfds
+
+    augment = keras.Sequential([layers.Rescaling(1 / 255.0), layers.Conv2D(4, 3, padding="same")], name="augment")
+    for image, label in tfds.load("cats").take(1):
+        for i in range(9):
+            shown = augment(image)
+    inputs = keras.Input((32, 32, 3))
+    x = augment(inputs)
+    x = layers.Flatten()(x)
+    model = keras.Model(inputs, layers.Dense(2)(x))
+    """
+    result = analyze(src)
+    model = [m for m in result.models if m.variable == "model"][0]
+    assert [r.type for r in model.layers] == ["Sequential", "Flatten", "Dense"]
+    assert model.layers[1].output_shape == (None, 4096)

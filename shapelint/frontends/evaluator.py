@@ -1141,11 +1141,22 @@ class Interpreter:
             self.exec_body(stmt.orelse.body, scope)
 
     def _forget_assigned(self, body, scope: Scope) -> None:
+        """After a loop whose number of iterations is unknown: names it may bind become
+        unknown, and objects it may change (method receivers, call arguments, targets of
+        item or attribute assignment) are tainted.  Names it only reads or calls keep
+        their values: calling a layer does not change the layer."""
         for name in _assigned_names(body):
-            if name in scope.vars:
-                v = scope.vars[name]
-                if isinstance(v, Obj):
-                    v.taint()
+            s: Optional[Scope] = scope
+            while s is not None and name not in s.vars:
+                s = s.parent
+            if s is None:
+                continue
+            v = s.vars[name]
+            if isinstance(v, Obj):
+                v.taint()
+            elif isinstance(v, (list, dict)):
+                self.tainted_lists.add(id(v))
+            if s is scope:
                 scope.vars[name] = UNKNOWN
 
     # -- functions and classes ------------------------------------------------------
@@ -1672,17 +1683,115 @@ def _hashable(v) -> bool:
         return False
 
 
+def _unroll_fully(items) -> bool:
+    """A loop over a model's own parts (``for m in self.modules()``, ``for p in
+    model.parameters()``) always runs to its end: what it does to them must not be cut
+    short, and it is as long as the model is."""
+    if not items:
+        return False
+    first = items[0]
+    parts = first if isinstance(first, tuple) else (first,)
+    return any(getattr(x, "unroll_fully", False) for x in parts if isinstance(x, Obj))
+
+
 def _assigned_names(body) -> List[str]:
+    """Names a block may rebind or whose value it may change (an over-approximation):
+    assignment, loop, ``with`` and walrus targets, ``global`` names, the base names of
+    attribute and item targets, receivers of method calls and everything passed to a call.
+    A name that is only read, or only called, is left out."""
     names: List[str] = []
 
+    def base(expr) -> None:
+        while isinstance(expr, (cst.Attribute, cst.Subscript)):
+            expr = expr.value
+        if isinstance(expr, cst.Name):
+            names.append(expr.value)
+        elif isinstance(expr, (cst.Tuple, cst.List)):
+            for e in expr.elements:
+                base(e.value)
+        elif isinstance(expr, cst.StarredElement):
+            base(expr.value)
+
+    def passed(expr) -> None:
+        """Names whose objects an argument expression hands over (not new values computed
+        from them: ``f(n * 2)`` cannot change ``n``)."""
+        if isinstance(expr, (cst.Name, cst.Attribute, cst.Subscript)):
+            base(expr)
+        elif isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+            for e in expr.elements:
+                passed(e.value)
+        elif isinstance(expr, cst.Dict):
+            for e in expr.elements:
+                passed(e.value)
+        elif isinstance(expr, (cst.StarredElement, cst.Element)):
+            passed(expr.value)
+        elif isinstance(expr, cst.IfExp):
+            passed(expr.body)
+            passed(expr.orelse)
+        elif isinstance(expr, cst.BooleanOperation):
+            passed(expr.left)
+            passed(expr.right)
+        elif isinstance(expr, cst.NamedExpr):
+            passed(expr.value)
+        elif isinstance(expr, (cst.Lambda, cst.ListComp, cst.GeneratorExp, cst.SetComp, cst.DictComp)):
+            every_name(expr)  # closures and comprehensions may hand anything over
+
+    def every_name(expr) -> None:
+        class All(cst.CSTVisitor):
+            def visit_Name(self, node):
+                names.append(node.value)
+
+        expr.visit(All())
+
     class V(cst.CSTVisitor):
-        def visit_Name(self, node):  # cheap over-approximation: every name written or read
-            names.append(node.value)
+        def visit_AssignTarget(self, node):
+            base(node.target)
+
+        def visit_AnnAssign(self, node):
+            base(node.target)
+
+        def visit_AugAssign(self, node):
+            base(node.target)
+
+        def visit_For(self, node):
+            base(node.target)
+
+        def visit_CompFor(self, node):
+            base(node.target)
+
+        def visit_AsName(self, node):
+            base(node.name)
+
+        def visit_NamedExpr(self, node):
+            base(node.target)
+
+        def visit_Del(self, node):
+            base(node.target)
+
+        def visit_Global(self, node):
+            names.extend(n.name.value for n in node.names)
+
+        def visit_Nonlocal(self, node):
+            names.extend(n.name.value for n in node.names)
+
+        def visit_FunctionDef(self, node):
+            names.append(node.name.value)
+
+        def visit_ClassDef(self, node):
+            names.append(node.name.value)
+
+        def visit_Call(self, node):
+            if isinstance(node.func, cst.Attribute):
+                base(node.func.value)  # a method may change its receiver
+            for a in node.args:
+                passed(a.value)  # and a callee the objects it is given
 
     try:
         body.visit(V())
     except Exception:
-        pass
+        # fall back to every name in the block
+        names.clear()
+        every_name(body) if isinstance(body, cst.CSTNode) else None
     return names
 
 

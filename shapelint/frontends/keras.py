@@ -8,6 +8,7 @@ shape engine computes the node's output shapes and the layer's parameters right 
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from typing import Any, Dict, List, Optional, Tuple
@@ -1498,6 +1499,22 @@ _CONST_BINARY = {
 }
 
 
+_FIRST_ARG_NAMES = ("x", "input", "inputs", "images", "image", "tensor", "value", "input_tensor", "logits", "features", "x1", "a")
+
+_CONST_UNARY = {
+    "sqrt": math.sqrt,
+    "rsqrt": lambda v: 1.0 / math.sqrt(v),
+    "exp": math.exp,
+    "log": math.log,
+    "square": lambda v: v * v,
+    "abs": abs,
+    "negative": lambda v: -v,
+    "convert_to_tensor": lambda v: v,
+    "floor": math.floor,
+    "ceil": math.ceil,
+}
+
+
 def _number(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
@@ -1738,6 +1755,13 @@ def _patches(x: Shape, size, strides, rates, padding) -> Shape:
 def op_result(name: str, flavor: str, args: List[Any], kwargs: Dict[str, Any]):
     """The result of tensor function ``name``: ("tensor", shape, issue), ("tensors",
     [shapes]), ("value", v), or None when the analysis cannot tell."""
+    if not args:
+        # the first argument passed by keyword (tf.image.extract_patches(images=...))
+        for key in _FIRST_ARG_NAMES:
+            if key in kwargs:
+                kwargs = dict(kwargs)
+                args = [kwargs.pop(key)]
+                break
 
     def arg(i, key, default=_MISSING_OP):
         if i is not None and i < len(args):
@@ -1754,9 +1778,26 @@ def op_result(name: str, flavor: str, args: List[Any], kwargs: Dict[str, Any]):
     x = args[0] if args else _MISSING_OP
     xs = shape_of(x)
     if name in UNARY_OPS or (flavor == "tf" and name in ("fft", "ifft", "fft2d", "ifft2d", "fft3d", "ifft3d")):
+        if _number(x) and len(args) == 1 and name in _CONST_UNARY:
+            try:  # tf.sqrt(2 / fan_in): a scalar the analysis can compute
+                return ("value", _CONST_UNARY[name](x))
+            except (ValueError, ArithmeticError):
+                return None
         if not isinstance(x, KTensor):
             return None
         return ("tensor", xs, None)
+    if name in ("depth_to_space", "space_to_depth") and isinstance(x, KTensor) and xs is not None and len(xs) == 4:
+        b = arg(1, "block_size", None)
+        if not isinstance(b, int) or isinstance(b, bool) or b < 1 or arg(2, "data_format", "NHWC") != "NHWC":
+            return None
+        if name == "depth_to_space":
+            c = xs[3] // (b * b) if known(xs[3]) and xs[3] % (b * b) == 0 else None
+            if known(xs[3]) and c is None:
+                return None
+            return ("tensor", (xs[0], mul(xs[1], b), mul(xs[2], b), c), None)
+        if any(known(d) and d % b for d in xs[1:3]):
+            return None
+        return ("tensor", (xs[0],) + tuple(d // b if known(d) else None for d in xs[1:3]) + (mul(xs[3], b * b),), None)
     if name in BINARY_OPS:
         a, b = arg(0, "x", None), arg(1, "y", None)
         if flavor == "tf" and a is None:
