@@ -104,3 +104,270 @@ def test_classmethod_read_from_the_class_gets_the_class(tmp_path):
     (m,) = r.models
     assert rows(m) == [("fc", "Linear", [2, 3], 15)]
     assert m.resolved
+
+
+def test_typing_cast_is_its_value(tmp_path):
+    # torchvision vgg.make_layers: v = cast(int, v) before nn.Conv2d(in_channels, v, ...)
+    src = """
+        from typing import cast
+        import torch.nn as nn
+
+        def make(cfg):
+            layers = []
+            c = 3
+            for v in cfg:
+                if v == "M":
+                    layers += [nn.MaxPool2d(2)]
+                else:
+                    v = cast(int, v)
+                    layers += [nn.Conv2d(c, v, 3, padding=1), nn.ReLU(inplace=True)]
+                    c = v
+            return nn.Sequential(*layers)
+
+        net = make([8, "M", 16])
+        """
+    (m,) = run_src(tmp_path, src, inputs=[(1, 3, 8, 8)]).models
+    assert rows(m) == [
+        ("0", "Conv2d", [1, 8, 8, 8], 224),
+        ("1", "ReLU", [1, 8, 8, 8], 0),
+        ("2", "MaxPool2d", [1, 8, 4, 4], 0),
+        ("3", "Conv2d", [1, 16, 4, 4], 1168),
+        ("4", "ReLU", [1, 16, 4, 4], 0),
+    ]
+    assert m.resolved
+
+
+# --------------------------------------------------------------------------- isinstance
+
+
+INIT_LOOP = """
+    import torch
+    import torch.nn as nn
+
+    def _gain(m):  # some work per module, as real init helpers do
+        g = 1.0
+        for _ in range(300):
+            g = g * 1.0
+        return g
+
+    class Block(nn.Sequential):
+        def __init__(self, cin, cout):
+            super().__init__(nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU6(), nn.Dropout(0.1))
+
+    class Net(nn.Module):
+        def __init__(self, depth=12):
+            super().__init__()
+            self.blocks = nn.Sequential(*[Block(3 if i == 0 else 4, 4) for i in range(depth)])
+            self.fc = nn.Linear(4, 2)
+            for m in self.modules():
+                gain = _gain(m)
+                if isinstance(m, nn.Conv2d):
+                    nn.init.kaiming_normal_(m.weight, mode="fan_out")
+                    if m.bias is not None:
+                        nn.init.zeros_(m.bias)
+                elif isinstance(m, (nn.BatchNorm2d, nn.GroupNorm)):
+                    nn.init.ones_(m.weight)
+                    nn.init.zeros_(m.bias)
+                elif isinstance(m, nn.Linear):
+                    nn.init.normal_(m.weight, 0, 0.01)
+                    nn.init.zeros_(m.bias)
+
+        def forward(self, x):
+            if not isinstance(x, torch.Tensor):
+                x = x[0]
+            x = self.blocks(x)
+            return self.fc(torch.flatten(x.mean((2, 3), keepdim=True), 1))
+    """
+
+
+def test_weight_init_loop_over_modules_leaves_the_model_intact(tmp_path):
+    # torchvision mobilenet_v3: a weight-init loop over self.modules() of a deep model was
+    # cut short as "idle", and cutting it tainted the module its loop variable held.
+    (m,) = run_src(tmp_path, INIT_LOOP, model_expr="Net()", inputs=[(1, 3, 8, 8)]).models
+    assert m.resolved
+    assert len(m.layers) == 12 * 4 + 1
+    assert rows(m)[-2] == ("blocks.11.3", "Dropout", [1, 4, 8, 8], 0)
+    assert rows(m)[-1] == ("fc", "Linear", [1, 2], 10)
+    assert m.total_params == 12 * (4 * 4 * 9 + 8) - (4 * 4 * 9 - 3 * 4 * 9) + 10
+
+
+def test_isinstance_against_torch_and_local_classes(tmp_path):
+    src = INIT_LOOP + """
+    net = Net(depth=1)
+    a = isinstance(net.blocks[0], nn.Sequential)
+    b = isinstance(net.blocks[0][2], nn.Hardtanh)
+    c = isinstance(net.blocks[0][0], (nn.Linear, nn.BatchNorm2d))
+    d = isinstance(net.blocks[0], Block)
+    e = isinstance(net, Block)
+    f = isinstance(torch.zeros(3), torch.Tensor)
+    g = isinstance(3, int)
+    h = isinstance("M", int)
+    k = net.blocks[0][0].bias is None
+    """
+    from shapelint.frontends import evaluator
+
+    seen = {}
+    real_run = evaluator.Interpreter.run_module
+
+    def run_module(self):
+        real_run(self)
+        seen.update(self.globals.vars)
+
+    evaluator.Interpreter.run_module = run_module
+    try:
+        run_src(tmp_path, src)
+    finally:
+        evaluator.Interpreter.run_module = real_run
+    assert [seen[k] for k in "abcdefghk"] == [True, True, False, True, False, True, True, False, True]
+
+
+def test_isinstance_of_a_class_with_an_unknown_base_stays_unknown(tmp_path):
+    src = """
+        import torch.nn as nn
+        from somewhere_else import Mixin
+
+        class Local:
+            pass
+
+        class Odd(Mixin):
+            pass
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                o = Odd()
+                if isinstance(o, Local):
+                    self.fc = nn.Linear(4, 3)
+                else:
+                    self.fc = nn.Linear(4, 2)
+
+            def forward(self, x):
+                return self.fc(x)
+        """
+    (m,) = run_src(tmp_path, src, inputs=[(1, 4)]).models
+    assert not m.resolved  # the submodule depends on the unknown answer
+
+
+# --------------------------------------------------------------------------- containers
+
+
+def test_moduledict_subclass_with_items_in_forward(tmp_path):
+    # torchvision densenet: class _DenseBlock(nn.ModuleDict) adds layers with add_module and
+    # runs them with `for name, layer in self.items()`.
+    src = """
+        import torch
+        import torch.nn as nn
+
+        class DenseBlock(nn.ModuleDict):
+            def __init__(self, n, cin, growth):
+                super().__init__()
+                for i in range(n):
+                    self.add_module("layer%d" % (i + 1), nn.Conv2d(cin + i * growth, growth, 3, padding=1))
+
+            def forward(self, x):
+                feats = [x]
+                for name, layer in self.items():
+                    feats.append(layer(torch.cat(feats, 1)))
+                return torch.cat(feats, 1)
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.block = DenseBlock(3, 4, 2)
+                self.head = nn.Conv2d(10, 1, 1)
+
+            def forward(self, x):
+                return self.head(self.block(x))
+        """
+    (m,) = run_src(tmp_path, src, model_expr="Net()", inputs=[(1, 4, 5, 5)]).models
+    assert rows(m) == [
+        ("block.layer1", "Conv2d", [1, 2, 5, 5], 74),
+        ("block.layer2", "Conv2d", [1, 2, 5, 5], 110),
+        ("block.layer3", "Conv2d", [1, 2, 5, 5], 146),
+        ("head", "Conv2d", [1, 1, 5, 5], 11),
+    ]
+    assert m.resolved
+
+
+def test_functools_partial_of_layers_and_helpers(tmp_path):
+    # torchvision mobilenet_v3/efficientnet: norm_layer = partial(nn.BatchNorm2d, eps=0.001),
+    # bneck_conf = partial(Config, width_mult=1.0)
+    src = """
+        from functools import partial
+        import torch.nn as nn
+
+        class Cfg:
+            def __init__(self, cin, cout, width_mult):
+                self.cin = int(cin * width_mult)
+                self.cout = int(cout * width_mult)
+
+        def build(width_mult=1.0):
+            conf = partial(Cfg, width_mult=width_mult)
+            norm = partial(nn.BatchNorm2d, eps=0.001, momentum=0.01)
+            layers = []
+            for c in [conf(3, 8), conf(8, 16)]:
+                layers += [nn.Conv2d(c.cin, c.cout, 3), norm(c.cout)]
+            return nn.Sequential(*layers)
+
+        net = build()
+        """
+    (m,) = run_src(tmp_path, src, inputs=[(1, 3, 9, 9)]).models
+    assert rows(m) == [
+        ("0", "Conv2d", [1, 8, 7, 7], 224),
+        ("1", "BatchNorm2d", [1, 8, 7, 7], 16),
+        ("2", "Conv2d", [1, 16, 5, 5], 1168),
+        ("3", "BatchNorm2d", [1, 16, 5, 5], 32),
+    ]
+    assert m.resolved
+
+
+def test_long_loop_building_costly_blocks_is_unrolled(tmp_path):
+    # A loop of many iterations whose body builds modules through deep helper calls spent
+    # the "idle loop" step budget (the PyTorch front-end counted no structure), was cut
+    # short, and the list it filled became unknown.
+    src = """
+        import torch.nn as nn
+
+        def pad_for(k, d):
+            total = 0
+            for _ in range(200):
+                total += 0
+            return (k - 1) // 2 * d
+
+        class Unit(nn.Module):
+            def __init__(self, c):
+                super().__init__()
+                self.conv = nn.Conv2d(c, c, 3, padding=pad_for(3, 1))
+
+            def forward(self, x):
+                return self.conv(x)
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                units = []
+                for c in [4] * 14:
+                    units.append(Unit(c))
+                self.units = nn.Sequential(*units)
+
+            def forward(self, x):
+                return self.units(x)
+        """
+    (m,) = run_src(tmp_path, src, inputs=[(1, 4, 6, 6)]).models
+    assert len(m.layers) == 14 and m.resolved
+    assert m.total_params == 14 * (4 * 4 * 9 + 4)
+
+
+def test_freezing_loop_over_parameters_runs_to_its_end(tmp_path):
+    src = """
+        import torch.nn as nn
+
+        net = nn.Sequential(*[nn.Linear(4, 4) for _ in range(12)], nn.Linear(4, 2))
+        for i, p in enumerate(net.parameters()):
+            for _ in range(400):
+                pass
+            p.requires_grad = False
+        """
+    (m,) = run_src(tmp_path, src, inputs=[(1, 4)]).models
+    assert m.total_params == 12 * 20 + 10
+    assert m.trainable_params == 0

@@ -177,6 +177,35 @@ class BoundMethod(Obj):
         return self.fn(interp, args, kwargs, node)
 
 
+class Partial(Obj):
+    """``functools.partial(func, *args, **kwargs)`` of a callable the analysis knows."""
+
+    def __init__(self, func: Obj, args: List[Any], kwargs: Dict[str, Any]):
+        self.func = func
+        self.args = args
+        self.kwargs = kwargs
+
+    def __repr__(self) -> str:
+        return "Partial(%r)" % (self.func,)
+
+    def call(self, interp, args, kwargs, node):
+        merged = dict(self.kwargs)
+        merged.update(kwargs)
+        return self.func.call(interp, self.args + list(args), merged, node)
+
+    def attr(self, name, interp):
+        if name == "func":
+            return self.func
+        if name == "args":
+            return tuple(self.args)
+        if name == "keywords":
+            return dict(self.kwargs)
+        return UNKNOWN
+
+    def truth(self):
+        return True
+
+
 class Function(Obj):
     """A function defined in the analysed file, called by inlining its body."""
 
@@ -579,6 +608,7 @@ class Interpreter:
         self.depth = 0
         self.speculative = 0
         self.tainted_lists: set = set()
+        self._tainted_alive: List[Any] = []  # keeps tainted containers alive: ids are never reused
         self.functions: List[Function] = []
         self._frames: List[dict] = []
         self.builtins = _make_builtins()
@@ -611,11 +641,47 @@ class Interpreter:
         def _hasattr(it, args, kwargs, node):
             return UNKNOWN
 
+        def _isinstance(it, args, kwargs, node):
+            if len(args) != 2 or kwargs:
+                return UNKNOWN
+            classes = args[1] if isinstance(args[1], tuple) else (args[1],)
+            answers = [it.isinstance_of(args[0], c) for c in classes]
+            if any(a is True for a in answers):
+                return True
+            return False if all(a is False for a in answers) else UNKNOWN
+
         return {
             "getattr": BoundMethod(_getattr, "getattr"),
             "setattr": BoundMethod(_setattr, "setattr"),
             "hasattr": BoundMethod(_hasattr, "hasattr"),
+            "isinstance": BoundMethod(_isinstance, "isinstance"),
         }
+
+    _PY_TYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "tuple": tuple, "dict": dict}
+
+    def isinstance_of(self, obj, cls) -> Any:
+        """``isinstance(obj, cls)``: True, False, or UNKNOWN when not certain."""
+        if obj is UNKNOWN or cls is UNKNOWN:
+            return UNKNOWN
+        for fe in self.frontends:
+            hook = getattr(fe, "isinstance_of", None)
+            r = hook(self, obj, cls) if hook is not None else NotImplemented
+            if r is not NotImplemented:
+                return r
+        if isinstance(cls, Builtin) and cls.name in self._PY_TYPES:
+            if isinstance(obj, (Obj, ConstArray)) or contains_unknown(obj):
+                return UNKNOWN
+            return isinstance(obj, self._PY_TYPES[cls.name])
+        if isinstance(cls, ClassVal) and isinstance(obj, Instance):
+            mro = obj.cls.mro()
+            if cls in mro:
+                return True
+            # a base the analysis does not know could still derive from cls
+            known = all(isinstance(b, (ClassVal, ModuleRef)) for c in mro for b in c.bases)
+            return False if known else UNKNOWN
+        if isinstance(cls, ClassVal) and (obj is None or isinstance(obj, (int, float, str, bytes, tuple, list, dict))):
+            return False if not isinstance(obj, ConstArray) else UNKNOWN
+        return UNKNOWN
 
     # -- positions ------------------------------------------------------------------
 
@@ -667,6 +733,10 @@ class Interpreter:
             v = fe.call_path(self, path, args, kwargs, node)
             if v is not NotImplemented:
                 return v
+        if path in ("typing.cast", "typing_extensions.cast") and len(args) == 2 and not kwargs:
+            return args[1]  # cast(int, v) is v
+        if path == "functools.partial" and args and isinstance(args[0], Obj):
+            return Partial(args[0], list(args[1:]), dict(kwargs))
         if path.startswith("numpy.") and not contains_unknown(args) and not contains_unknown(kwargs):
             v = _numpy_call(path[6:], args, kwargs)
             if v is not NotImplemented:
@@ -688,6 +758,13 @@ class Interpreter:
             return any(self._tainted_in(x) for x in v.values())
         return False
 
+    def mark_tainted(self, container) -> None:
+        """A list or dict whose contents are no longer certain (tracked by id, so the
+        object is kept alive: a new list must never inherit a freed one's id)."""
+        if id(container) not in self.tainted_lists:
+            self.tainted_lists.add(id(container))
+            self._tainted_alive.append(container)
+
     def taint_args(self, args, kwargs) -> None:
         """An unknown callee may change what it is given."""
         for v in list(args) + list(kwargs.values()):
@@ -695,12 +772,12 @@ class Interpreter:
 
     def taint_value(self, v) -> None:
         if isinstance(v, list):
-            self.tainted_lists.add(id(v))
+            self.mark_tainted(v)
             for x in v:
                 if isinstance(x, Obj):
                     x.taint()
         elif isinstance(v, dict):
-            self.tainted_lists.add(id(v))
+            self.mark_tainted(v)
         elif isinstance(v, Obj):
             v.taint()
 
@@ -924,13 +1001,13 @@ class Interpreter:
             if isinstance(obj, (list, dict)) and len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
                 key = self.eval(target.slice[0].slice.value, scope)
                 if self.speculative:
-                    self.tainted_lists.add(id(obj))
+                    self.mark_tainted(obj)
                 try:
                     if key is UNKNOWN:
                         raise TypeError
                     obj[key] = value
                 except Exception:
-                    self.tainted_lists.add(id(obj))
+                    self.mark_tainted(obj)
             elif isinstance(obj, Obj):
                 setter = getattr(obj, "setitem", None)
                 if setter is not None and len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
@@ -1066,9 +1143,10 @@ class Interpreter:
         broke = False
         try:
             marks = (self.structure_events, self.op_events, self.steps)
+            whole = _unroll_fully(items)
             for i, item in enumerate(items):
                 self.tick(stmt)
-                if i >= UNROLL_MIN and self._idle_loop(marks, i):
+                if i >= UNROLL_MIN and not whole and self._idle_loop(marks, i):
                     # a long loop of tensor arithmetic (a sampling loop) that builds no
                     # model: what it leaves behind is treated as unknown
                     loop["uncertain"] = True
@@ -1832,11 +1910,11 @@ def _list_method(interp: Interpreter, lst: list, name: str):
     def mutate(fn):
         def method(it, args, kwargs, node):
             if it.speculative:
-                it.tainted_lists.add(id(lst))
+                it.mark_tainted(lst)
             try:
                 return fn(*args, **kwargs)
             except Exception:
-                it.tainted_lists.add(id(lst))
+                it.mark_tainted(lst)
                 return UNKNOWN
 
         return BoundMethod(method, name)
@@ -1857,7 +1935,7 @@ def _dict_method(interp: Interpreter, d: dict, name: str):
         return Builtin(name, fn)
     if name in ("update", "setdefault", "pop"):
         def method(it, args, kwargs, node):
-            it.tainted_lists.add(id(d)) if it.speculative else None
+            it.mark_tainted(d) if it.speculative else None
             try:
                 return getattr(d, name)(*args, **kwargs)
             except Exception:
@@ -2040,7 +2118,6 @@ def _make_builtins() -> Dict[str, Builtin]:
         "divmod": numeric(divmod),
         "pow": numeric(lambda a, b, *m: UNKNOWN if isinstance(b, int) and b > 256 else pow(a, b, *m)),
         "print": lambda *a, **k: None,
-        "isinstance": lambda *a: UNKNOWN,
         "dict": numeric(dict),
         "chr": numeric(chr),
         "ord": numeric(ord),

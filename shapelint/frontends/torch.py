@@ -24,8 +24,8 @@ from ..engine.registry import LayerConfig, Options, ShapeIssue, TensorArg, Unres
 from ..engine.shapes import Shape, format_shape, known, parse_shape
 from ..engine.values import UNKNOWN, contains_unknown
 from ..graph import CallNode, LayerGraph, LayerInfo, ModelInfo
-from .evaluator import BoundMethod, ClassVal, Frontend, Function, Instance, Obj
-from .torch_stubs import STUB_CLASSES, load_stubs
+from .evaluator import BoundMethod, ClassVal, Frontend, Function, Instance, ModuleRef, Obj
+from .torch_stubs import STUB_CLASSES, load_stubs, nn_mro
 
 FRAMEWORK = "torch"
 
@@ -163,6 +163,7 @@ class TModuleBase(Obj):
     """Anything that is an nn.Module: leaf layers, containers, user-defined classes."""
 
     type = "Module"
+    unroll_fully = True  # loops over modules() run to their end (see evaluator)
 
     def init_module(self, fe: "TorchFrontend", span: Span):
         self.fe = fe
@@ -174,6 +175,7 @@ class TModuleBase(Obj):
         self.tainted = False
         self.called = False
         self.frozen = False  # requires_grad switched off for its own parameters
+        self.input_hint: Optional[Tuple] = None  # from a "# shapelint: input=(...)" comment
         self.tied_numel = 0  # parameters shared with another module (counted there)
 
     def add_child(self, name: str, module: "TModuleBase") -> None:
@@ -305,6 +307,8 @@ class ParamHandle(Obj):
     """What ``module.parameters()`` yields, per module: ``p.requires_grad = False``
     freezes that module's own parameters."""
 
+    unroll_fully = True
+
     def __init__(self, module: "TModuleBase"):
         self.module = module
 
@@ -382,6 +386,13 @@ class TLayer(TModuleBase, LayerConfig):
             return v
         if name == "weight":
             return WeightRef(self, name, weight_numel(self))
+        if name == "bias" and self.type.startswith(("Conv", "Linear", "Bilinear", "LazyConv", "LazyLinear")):
+            # a Parameter, or None when built with bias=False (not the constructor flag)
+            flag = self.kwargs.get("bias", UNKNOWN)
+            if flag is UNKNOWN and self.ldef is not None and "bias" in self.ldef.signature:
+                i = self.ldef.signature.index("bias")
+                flag = self.args[i] if i < len(self.args) else True
+            return None if flag is False else UNKNOWN
         if self.ldef is not None:
             if name in self.kwargs:
                 return self.kwargs[name]
@@ -545,6 +556,27 @@ class TInstance(Instance, TModuleBase):
         v = self.common_attr(name, interp)
         if v is not _MISSING:
             return v
+        kind = self.container_kind
+        if kind == "ModuleDict" and name in ("items", "keys", "values"):
+            def listing(it, a, k, n):
+                if self.tainted:
+                    return UNKNOWN
+                if name == "items":
+                    return list(self.children.items())
+                return list(self.children.keys()) if name == "keys" else list(self.children.values())
+            return BoundMethod(listing, name)
+        if kind in ("ModuleList", "Sequential") and name in ("append", "extend"):
+            def method(it, a, k, n):
+                seq = [a[0]] if name == "append" and a else (it.iterate(a[0]) if a else None)
+                if it.speculative > self.spec_level or seq is None:
+                    self.tainted = True
+                for m in seq or []:
+                    if isinstance(m, TModuleBase):
+                        self.add_child(str(len(self.children)), m)
+                    else:
+                        self.tainted = True
+                return self
+            return BoundMethod(method, name)
         return UNKNOWN
 
     def super_attr(self, name, interp):
@@ -564,11 +596,15 @@ class TInstance(Instance, TModuleBase):
     def iterate(self):
         if self.container_kind is None or self.tainted:
             return None
+        if self.container_kind == "ModuleDict":
+            return list(self.children.keys())
         return list(self.children.values())
 
     def getitem(self, key, interp):
         if self.container_kind is None or self.tainted:
             return UNKNOWN
+        if self.container_kind == "ModuleDict":
+            return self.children.get(key, UNKNOWN) if isinstance(key, str) else UNKNOWN
         mods = list(self.children.values())
         if isinstance(key, int) and not isinstance(key, bool) and -len(mods) <= key < len(mods):
             return mods[key]
@@ -624,6 +660,7 @@ class TorchFrontend(Frontend):
         self.notes: Dict[int, List[str]] = {}  # per model: facts for the summary
         self.internal: set = set()  # ids of modules built inside another module's constructor
         self.source_lines = source_lines or []
+        self.has_input_comments = any("shapelint:" in l for l in self.source_lines)
         self.call_depth = 0
 
     def where(self, interp, node) -> Span:
@@ -709,9 +746,38 @@ class TorchFrontend(Frontend):
                 return self.same_shape(interp, name, t, node)
         return self.op(interp, name, [left, right], {}, node)
 
+    def isinstance_of(self, interp, obj, cls):
+        """``isinstance`` against torch classes (weight-init loops over ``self.modules()``,
+        ``isinstance(x, torch.Tensor)``), from the class table in torch_stubs."""
+        parts = torch_parts(cls.path) if isinstance(cls, ModuleRef) else None
+        if parts is None:
+            if isinstance(obj, (TModuleBase, TTensor)) and isinstance(cls, ClassVal):
+                if isinstance(obj, TInstance):
+                    return NotImplemented  # the evaluator compares local classes
+                return False  # a torch.nn layer or a tensor is no instance of a local class
+            return NotImplemented
+        name = parts[-1]
+        tensor_class = name in ("Tensor", "FloatTensor", "LongTensor", "Parameter") and (len(parts) == 2 or parts[1] == "nn")
+        if tensor_class:
+            if isinstance(obj, TTensor):
+                return True if name != "Parameter" else isinstance(obj, TParam)
+            if isinstance(obj, TModuleBase) or obj is None or isinstance(obj, (int, float, str, bool, list, tuple, dict)):
+                return False
+            return UNKNOWN
+        if len(parts) < 3 or parts[1] != "nn":
+            return UNKNOWN
+        if not isinstance(obj, TModuleBase):
+            if isinstance(obj, TTensor) or obj is None or isinstance(obj, (int, float, str, bool, list, tuple, dict)):
+                return False
+            return UNKNOWN
+        mro = module_mro(obj, interp)
+        if mro is None:
+            return UNKNOWN
+        return name in mro
+
     def instantiate_class(self, interp, cls: ClassVal, args, kwargs, node):
         bases = [torch_parts(p) for p in cls.base_paths(interp)]
-        if not any(b is not None and len(b) >= 2 and b[1] == "nn" and b[-1] in ("Module", "Sequential", "ModuleList") for b in bases):
+        if not any(b is not None and len(b) >= 2 and b[1] == "nn" and b[-1] in ("Module", "Sequential", "ModuleList", "ModuleDict") for b in bases):
             return NotImplemented
         span = self.where(interp, node)
         inst = TInstance(self, cls, span, interp)
@@ -744,8 +810,14 @@ class TorchFrontend(Frontend):
 
     def add_module_object(self, m) -> None:
         self.modules.append(m)
+        self._count("structure_events")  # a loop that builds modules is never cut short
         if self.constructing or self.anchor or getattr(getattr(self, "interp", None), "importing", 0):
             self.internal.add(id(m))
+
+    def _count(self, what: str) -> None:
+        interp = getattr(self, "interp", None)
+        if interp is not None:
+            setattr(interp, what, getattr(interp, what) + 1)
 
     def static_params(self, layer: TLayer) -> Optional[int]:
         try:
@@ -758,6 +830,8 @@ class TorchFrontend(Frontend):
     def container(self, interp, name, args, kwargs, span) -> TContainer:
         c = TContainer(self, name, span)
         self.add_module_object(c)
+        if id(c) not in self.internal:
+            c.input_hint = self.comment_on_line(span.line)
         if name == "Sequential":
             if len(args) == 1 and isinstance(args[0], dict):
                 for k, m in args[0].items():
@@ -808,21 +882,22 @@ class TorchFrontend(Frontend):
 
     def comment_input(self, cls_node, call_node, interp) -> Optional[Tuple]:
         """``# shapelint: input=(1, 3, 32, 32)`` on the class line or the call line."""
-        lines = []
-        try:
-            lines.append(interp.span(cls_node).line)
-        except Exception:
-            pass
-        try:
-            lines.append(interp.span(call_node).line)
-        except Exception:
-            pass
-        for line in lines:
-            if 1 <= line <= len(self.source_lines):
-                m = INPUT_COMMENT.search(self.source_lines[line - 1])
-                if m:
-                    return _parse_shape_text(m.group(1))
+        if not self.has_input_comments:
+            return None  # most files have none: do not compute positions for them
+        for node in (cls_node, call_node):
+            try:
+                hint = self.comment_on_line(interp.span(node).line)
+            except Exception:
+                hint = None
+            if hint is not None:
+                return hint
         return None
+
+    def comment_on_line(self, line: int) -> Optional[Tuple]:
+        if not self.has_input_comments or not 1 <= line <= len(self.source_lines):
+            return None
+        m = INPUT_COMMENT.search(self.source_lines[line - 1])
+        return _parse_shape_text(m.group(1)) if m else None
 
     # -- calls ----------------------------------------------------------------------
 
@@ -912,6 +987,9 @@ class TorchFrontend(Frontend):
         )
         gnode.input_shapes = [t.shape for t in tensors]
         layer.calls.append(gnode)
+        # a layer called inside a model's forward is model structure (a loop over blocks);
+        # one called on its own at the top level is a computation (a sampling loop)
+        self._count("structure_events" if len(self.stack) > 1 else "op_events")
         layer.called = True
         outputs: List[Shape] = [None]
         if layer.ldef is not None:
@@ -982,6 +1060,7 @@ class TorchFrontend(Frontend):
                 return tuple(mark(x) for x in v)
             return v
 
+        self._count("op_events")
         margs = tuple(mark(a) for a in args)
         # arguments that never change a shape may be unknown (training=self.training)
         mkwargs = {k: mark(v) for k, v in kwargs.items() if not (k in SHAPE_NEUTRAL_KWARGS and v is UNKNOWN)}
@@ -1063,7 +1142,7 @@ class TorchFrontend(Frontend):
             shapes = None
             if self.input_override:
                 shapes = self.input_override
-            elif isinstance(m, TInstance) and m.input_hint is not None:
+            elif m.input_hint is not None:
                 shapes = [m.input_hint]
             if shapes is not None and (self.input_override or id(m) not in self.runs):
                 self.runs.pop(id(m), None)
@@ -1164,6 +1243,7 @@ class TorchFrontend(Frontend):
             names.setdefault(id(sub), name)
         run = self.runs.get(id(m))
         rows: List[LayerInfo] = []
+        row_modules: List[TModuleBase] = []
         resolved = run is not None and not m.tainted
         for module, shape, _ in (run["calls"] if run else []):
             if id(module) not in names:
@@ -1172,6 +1252,7 @@ class TorchFrontend(Frontend):
             if shape is None or any(d is None or isinstance(d, str) for d in shape) or params is None:
                 resolved = False
             rows.append(LayerInfo(names[id(module)], module.type, module.span.line, shape, params))
+            row_modules.append(module)
         if any(n.issue is not None for n in self.graph.nodes() if n.framework == FRAMEWORK):
             resolved = False
         total = m.total_params()
@@ -1194,7 +1275,31 @@ class TorchFrontend(Frontend):
             non_trainable_params=frozen if total is not None else None,
             resolved=resolved,
             notes=list(self.notes.get(id(m), [])),
+            extra={"layer_objects": row_modules},
         )
+
+
+def module_mro(m: TModuleBase, interp):
+    """The torch.nn class names a module is an instance of, or None when not all known."""
+    if isinstance(m, TInstance):
+        if m.stub:
+            return nn_mro(m.type)
+        names = set()
+        for c in m.cls.mro():
+            for b in c.bases:
+                if isinstance(b, ClassVal):
+                    continue
+                parts = torch_parts(b.path) if isinstance(b, ModuleRef) else None
+                if isinstance(b, ModuleRef) and b.path == "object":
+                    continue
+                base = nn_mro(parts[-1]) if parts is not None and len(parts) >= 3 and parts[1] == "nn" else None
+                if base is None:
+                    return None
+                names.update(base)
+        return names
+    if isinstance(m, TLayer) and m.type.startswith("Lazy") and m.own_params is not None:
+        return nn_mro(m.type[4:])
+    return nn_mro(m.type)
 
 
 def unpool_output(shape, size) -> Shape:

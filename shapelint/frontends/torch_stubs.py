@@ -165,3 +165,145 @@ def load_stubs(interp) -> Dict[str, object]:
     scope.vars["_is_module"] = Builtin("_is_module", lambda v: isinstance(v, TModuleBase))
     interp.exec_block(stub_module().body, scope)
     return {name: scope.vars[name] for name in STUB_CLASSES if name in scope.vars}
+
+
+# torch.nn classes and their torch.nn base classes (nn.Module left out), as PyTorch 2.x
+# defines them: isinstance(m, nn.Conv2d) / isinstance(m, nn.modules.conv._ConvNd) in
+# weight-init loops are decided with it.
+NN_CLASSES = frozenset(
+    """
+    AdaptiveAvgPool1d AdaptiveAvgPool2d AdaptiveAvgPool3d AdaptiveLogSoftmaxWithLoss
+    AdaptiveMaxPool1d AdaptiveMaxPool2d AdaptiveMaxPool3d AlphaDropout AvgPool1d AvgPool2d
+    AvgPool3d BCELoss BCEWithLogitsLoss BatchNorm1d BatchNorm2d BatchNorm3d Bilinear CELU
+    CTCLoss ChannelShuffle CircularPad1d CircularPad2d CircularPad3d ConstantPad1d ConstantPad2d
+    ConstantPad3d Container Conv1d Conv2d Conv3d ConvTranspose1d ConvTranspose2d ConvTranspose3d
+    CosineEmbeddingLoss CosineSimilarity CrossEntropyLoss CrossMapLRN2d DataParallel Dropout
+    Dropout1d Dropout2d Dropout3d ELU Embedding EmbeddingBag FeatureAlphaDropout Flatten Fold
+    FractionalMaxPool2d FractionalMaxPool3d GELU GLU GRU GRUCell GaussianNLLLoss GroupNorm
+    Hardshrink Hardsigmoid Hardswish Hardtanh HingeEmbeddingLoss HuberLoss Identity
+    InstanceNorm1d InstanceNorm2d InstanceNorm3d KLDivLoss L1Loss LPPool1d LPPool2d LPPool3d
+    LSTM LSTMCell LayerNorm LazyBatchNorm1d LazyBatchNorm2d LazyBatchNorm3d LazyConv1d
+    LazyConv2d LazyConv3d LazyConvTranspose1d LazyConvTranspose2d LazyConvTranspose3d
+    LazyInstanceNorm1d LazyInstanceNorm2d LazyInstanceNorm3d LazyLinear LeakyReLU Linear
+    LinearCrossEntropyLoss LocalResponseNorm LogSigmoid LogSoftmax MSELoss MarginRankingLoss
+    MaxPool1d MaxPool2d MaxPool3d MaxUnpool1d MaxUnpool2d MaxUnpool3d Mish Module ModuleDict
+    ModuleList MultiLabelMarginLoss MultiLabelSoftMarginLoss MultiMarginLoss MultiheadAttention
+    NLLLoss NLLLoss2d PReLU PairwiseDistance ParameterDict ParameterList PixelShuffle
+    PixelUnshuffle PoissonNLLLoss RMSNorm RNN RNNBase RNNCell RNNCellBase RReLU ReLU ReLU6
+    ReflectionPad1d ReflectionPad2d ReflectionPad3d ReplicationPad1d ReplicationPad2d
+    ReplicationPad3d SELU Sequential SiLU Sigmoid SmoothL1Loss SoftMarginLoss Softmax Softmax2d
+    Softmin Softplus Softshrink Softsign SyncBatchNorm Tanh Tanhshrink Threshold Transformer
+    TransformerDecoder TransformerDecoderLayer TransformerEncoder TransformerEncoderLayer
+    TripletMarginLoss TripletMarginWithDistanceLoss Unflatten Unfold Upsample
+    UpsamplingBilinear2d UpsamplingNearest2d ZeroPad1d ZeroPad2d ZeroPad3d
+    """.split()
+)
+NN_BASES = {
+    'AdaptiveAvgPool1d': ('_AdaptiveAvgPoolNd',),
+    'AdaptiveAvgPool2d': ('_AdaptiveAvgPoolNd',),
+    'AdaptiveAvgPool3d': ('_AdaptiveAvgPoolNd',),
+    'AdaptiveMaxPool1d': ('_AdaptiveMaxPoolNd',),
+    'AdaptiveMaxPool2d': ('_AdaptiveMaxPoolNd',),
+    'AdaptiveMaxPool3d': ('_AdaptiveMaxPoolNd',),
+    'AlphaDropout': ('_DropoutNd',),
+    'AvgPool1d': ('_AvgPoolNd',),
+    'AvgPool2d': ('_AvgPoolNd',),
+    'AvgPool3d': ('_AvgPoolNd',),
+    'BCELoss': ('_WeightedLoss', '_Loss'),
+    'BCEWithLogitsLoss': ('_Loss',),
+    'BatchNorm1d': ('_BatchNorm', '_NormBase'),
+    'BatchNorm2d': ('_BatchNorm', '_NormBase'),
+    'BatchNorm3d': ('_BatchNorm', '_NormBase'),
+    'CTCLoss': ('_Loss',),
+    'CircularPad1d': ('_CircularPadNd',),
+    'CircularPad2d': ('_CircularPadNd',),
+    'CircularPad3d': ('_CircularPadNd',),
+    'ConstantPad1d': ('_ConstantPadNd',),
+    'ConstantPad2d': ('_ConstantPadNd',),
+    'ConstantPad3d': ('_ConstantPadNd',),
+    'Conv1d': ('_ConvNd',),
+    'Conv2d': ('_ConvNd',),
+    'Conv3d': ('_ConvNd',),
+    'ConvTranspose1d': ('_ConvTransposeNd', '_ConvNd'),
+    'ConvTranspose2d': ('_ConvTransposeNd', '_ConvNd'),
+    'ConvTranspose3d': ('_ConvTransposeNd', '_ConvNd'),
+    'CosineEmbeddingLoss': ('_Loss',),
+    'CrossEntropyLoss': ('_WeightedLoss', '_Loss'),
+    'Dropout': ('_DropoutNd',),
+    'Dropout1d': ('_DropoutNd',),
+    'Dropout2d': ('_DropoutNd',),
+    'Dropout3d': ('_DropoutNd',),
+    'FeatureAlphaDropout': ('_DropoutNd',),
+    'GRU': ('RNNBase',),
+    'GRUCell': ('RNNCellBase',),
+    'GaussianNLLLoss': ('_Loss',),
+    'HingeEmbeddingLoss': ('_Loss',),
+    'HuberLoss': ('_Loss',),
+    'InstanceNorm1d': ('_InstanceNorm', '_NormBase'),
+    'InstanceNorm2d': ('_InstanceNorm', '_NormBase'),
+    'InstanceNorm3d': ('_InstanceNorm', '_NormBase'),
+    'KLDivLoss': ('_Loss',),
+    'L1Loss': ('_Loss',),
+    'LPPool1d': ('_LPPoolNd',),
+    'LPPool2d': ('_LPPoolNd',),
+    'LPPool3d': ('_LPPoolNd',),
+    'LSTM': ('RNNBase',),
+    'LSTMCell': ('RNNCellBase',),
+    'LazyBatchNorm1d': ('_LazyNormBase', '_BatchNorm', '_NormBase'),
+    'LazyBatchNorm2d': ('_LazyNormBase', '_BatchNorm', '_NormBase'),
+    'LazyBatchNorm3d': ('_LazyNormBase', '_BatchNorm', '_NormBase'),
+    'LazyConv1d': ('Conv1d', '_ConvNd'),
+    'LazyConv2d': ('Conv2d', '_ConvNd'),
+    'LazyConv3d': ('Conv3d', '_ConvNd'),
+    'LazyConvTranspose1d': ('ConvTranspose1d', '_ConvTransposeNd', '_ConvNd'),
+    'LazyConvTranspose2d': ('ConvTranspose2d', '_ConvTransposeNd', '_ConvNd'),
+    'LazyConvTranspose3d': ('ConvTranspose3d', '_ConvTransposeNd', '_ConvNd'),
+    'LazyInstanceNorm1d': ('_LazyNormBase', '_InstanceNorm', '_NormBase'),
+    'LazyInstanceNorm2d': ('_LazyNormBase', '_InstanceNorm', '_NormBase'),
+    'LazyInstanceNorm3d': ('_LazyNormBase', '_InstanceNorm', '_NormBase'),
+    'LazyLinear': ('Linear',),
+    'LinearCrossEntropyLoss': ('_WeightedLoss', '_Loss'),
+    'MSELoss': ('_Loss',),
+    'MarginRankingLoss': ('_Loss',),
+    'MaxPool1d': ('_MaxPoolNd',),
+    'MaxPool2d': ('_MaxPoolNd',),
+    'MaxPool3d': ('_MaxPoolNd',),
+    'MaxUnpool1d': ('_MaxUnpoolNd',),
+    'MaxUnpool2d': ('_MaxUnpoolNd',),
+    'MaxUnpool3d': ('_MaxUnpoolNd',),
+    'MultiLabelMarginLoss': ('_Loss',),
+    'MultiLabelSoftMarginLoss': ('_WeightedLoss', '_Loss'),
+    'MultiMarginLoss': ('_WeightedLoss', '_Loss'),
+    'NLLLoss': ('_WeightedLoss', '_Loss'),
+    'NLLLoss2d': ('NLLLoss', '_WeightedLoss', '_Loss'),
+    'PoissonNLLLoss': ('_Loss',),
+    'RNN': ('RNNBase',),
+    'RNNCell': ('RNNCellBase',),
+    'ReLU6': ('Hardtanh',),
+    'ReflectionPad1d': ('_ReflectionPadNd',),
+    'ReflectionPad2d': ('_ReflectionPadNd',),
+    'ReflectionPad3d': ('_ReflectionPadNd',),
+    'ReplicationPad1d': ('_ReplicationPadNd',),
+    'ReplicationPad2d': ('_ReplicationPadNd',),
+    'ReplicationPad3d': ('_ReplicationPadNd',),
+    'SmoothL1Loss': ('_Loss',),
+    'SoftMarginLoss': ('_Loss',),
+    'SyncBatchNorm': ('_BatchNorm', '_NormBase'),
+    'TripletMarginLoss': ('_Loss',),
+    'TripletMarginWithDistanceLoss': ('_Loss',),
+    'UpsamplingBilinear2d': ('Upsample',),
+    'UpsamplingNearest2d': ('Upsample',),
+    'ZeroPad1d': ('ConstantPad1d', '_ConstantPadNd'),
+    'ZeroPad2d': ('ConstantPad2d', '_ConstantPadNd'),
+    'ZeroPad3d': ('ConstantPad3d', '_ConstantPadNd'),
+}
+
+
+def nn_mro(name: str):
+    """``name`` and its torch.nn base classes (``nn.Module`` included), or None when
+    ``name`` is not a torch.nn class shapelint knows."""
+    if name == "Module":
+        return ("Module",)
+    if name not in NN_CLASSES:
+        return None
+    return (name,) + NN_BASES.get(name, ()) + ("Module",)
