@@ -959,3 +959,67 @@ def test_get_layer_of_a_named_input():
     result = analyze(src)
     prediction = model_named(result, "prediction_model")
     assert prediction.resolved and prediction.total_params == 205
+
+
+def test_custom_layer_weights_of_held_layers_follow_keras_building():
+    # real Keras: Proj(8) never calls its Dense (0 weights); Pre builds its Dense explicitly
+    src = """
+    import keras
+    from keras import layers
+
+    class Proj(layers.Layer):
+        def __init__(self, units, **kw):
+            super().__init__(**kw)
+            self.units = units
+            self.proj = layers.Dense(units)
+
+        def call(self, x):
+            if x.shape[-1] != self.units:
+                x = self.proj(x)
+            return x
+
+    class Pre(layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.d = layers.Dense(3)
+
+        def build(self, input_shape):
+            self.d.build(input_shape)
+
+        def call(self, x):
+            return x
+
+    inputs = keras.Input((10, 8))
+    a = Proj(8)(inputs)
+    b = Pre()(inputs)
+    c = Proj(4)(inputs)
+    model = keras.Model(inputs, [a, b, c])
+    """
+    model = model_named(analyze(src))
+    assert [(r.type, r.params) for r in model.layers] == [("Proj", 0), ("Pre", 27), ("Proj", 36)]
+    assert model.total_params == 63 and model.resolved
+
+
+def test_code_handed_to_tensorflow_is_not_assumed_weightless():
+    src = """
+    import keras
+    import tensorflow as tf
+    from keras import layers
+
+    class Looping(layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.inner = layers.Dense(4)
+
+        def call(self, x):
+            def body(i, y):
+                return i + 1, self.inner(y)
+            _, y = tf.while_loop(lambda i, y: i < 3, body, [0, x])
+            return y
+
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, Looping()(inputs))
+    """
+    result = analyze(src)
+    assert errors(result) == []
+    assert model_named(result).total_params is None

@@ -193,9 +193,37 @@ class KLayer(Obj, LayerConfig):
         self.trainable = tr if isinstance(tr, bool) else True
         self.trainable_uncertain = not isinstance(tr, bool)  # set on an uncertain path or to an unknown value
         self.known_type = lookup(FRAMEWORK, type_) is not None
+        # whether the layer holds weights even without a call the analysis saw: built
+        # explicitly (layer.build(shape)), or perhaps built by code it could not follow
+        self.explicit_built = False
+        self.build_uncertain = False
 
     __hash__ = LayerConfig.__hash__
     __eq__ = LayerConfig.__eq__
+
+    def taint(self):
+        self.build_uncertain = True  # handed to unknown code, which may build or call it
+
+    def certainly_unbuilt(self) -> bool:
+        """Never called nor built: Keras gives it no weights (it counts 0 in its holder)."""
+        return not self.nodes and not self.explicit_built and not self.build_uncertain
+
+    def explicit_build(self, interp, shape) -> None:
+        """``layer.build(input_shape)``: weights without a call."""
+        if self.nodes or self.explicit_built:
+            return
+        if interp.speculative or not isinstance(shape, (tuple, list)) or contains_unknown(shape) or not self.known_type:
+            self.build_uncertain = True
+            return
+        try:
+            result = infer(self, [tuple(shape)], self.fe.options)
+        except (ShapeIssue, Unresolved, RecursionError):
+            self.build_uncertain = True
+            return
+        self.explicit_built = True
+        self.built = True
+        self.params = result.params
+        self.non_trainable = result.non_trainable
 
     def __repr__(self) -> str:
         return "KLayer(%s %s)" % (self.type, self.name)
@@ -245,6 +273,11 @@ class KLayer(Obj, LayerConfig):
             return BoundMethod(lambda it, a, k, n: UNKNOWN, name)
         if name in ("units", "filters", "kernel_size", "strides", "padding", "activation", "rate"):
             return self.kwargs.get(name, UNKNOWN)
+        if name == "build" and type(self) is KLayer:
+            def build(it, a, k, n):
+                self.explicit_build(it, a[0] if a else k.get("input_shape", UNKNOWN))
+                return None
+            return BoundMethod(build, name)
         return UNKNOWN
 
 
@@ -337,6 +370,9 @@ class KSequential(KLayer):
 
     def sub_layers(self) -> List[Any]:
         return list(self.layers)
+
+    def certainly_unbuilt(self) -> bool:
+        return self.input is None and not self.nodes and not self.build_uncertain and not self.tainted
 
     def replay(self, shapes: List[Shape]) -> List[Shape]:
         """Output shapes of the whole model on new input shapes (no diagnostics)."""
@@ -466,7 +502,10 @@ class KCustomLayer(Instance, KLayer):
         return self.fe.call_custom(interp, self, list(args), dict(kwargs), interp.span(node), node)
 
     def taint(self):
-        pass  # layers handed to unknown code keep their configuration
+        self.build_uncertain = True  # handed to unknown code: its configuration stays
+
+    def certainly_unbuilt(self) -> bool:
+        return not self.nodes and not self.layer_built and not self.build_uncertain
 
     def truth(self):
         return True
@@ -635,6 +674,8 @@ class KerasFrontend(Frontend):
         tensors = [a for a in _flatten(list(args) + list(kwargs.values())) if isinstance(a, KTensor)]
         if path.split(".", 1)[0] in ("tensorflow", "tf"):
             v = self.op_call(interp, path.rsplit(".", 1)[-1], args, kwargs, node, "tf")
+            if isinstance(v, KTensor) and _hands_over_code(args, kwargs):
+                self.opaque.add(v.node.id)  # tf.while_loop(cond, body, ...): code not followed
             if v is not UNKNOWN:
                 return v
         if tensors:
@@ -981,6 +1022,8 @@ class KerasFrontend(Frontend):
         gnode.outputs = shapes
         if len(connected) != len(flat) or not connected:
             gnode.outputs = [None] * len(shapes)
+        if not layer.nodes and interp.speculative:
+            layer.build_uncertain = True
         layer.nodes.append(gnode)
         layer.built = True
         layer.params, layer.non_trainable = self.model_params(layer)
@@ -1048,6 +1091,8 @@ class KerasFrontend(Frontend):
             extra_inputs=[(t.node, t.index) for t in extra],
         )
         node.input_shapes = [t.shape for t in connected]
+        if not layer.nodes and interp is not None and interp.speculative:
+            layer.build_uncertain = True  # its first call may not happen
         layer.nodes.append(node)
         outputs: List[Shape]
         params = None
@@ -1284,6 +1329,8 @@ class KerasFrontend(Frontend):
                     if not (live and w_trainable):
                         frozen += n
                 for sub in layer.tracked():
+                    if isinstance(sub, KLayer) and sub.certainly_unbuilt() and not isinstance(sub, KFunctional):
+                        continue  # a held layer never built has no weights yet
                     visit(sub, live)
                 return
             if not isinstance(layer, KLayer) or layer.params is None:
@@ -2264,6 +2311,14 @@ def _no_tensors(v) -> Any:
     if isinstance(v, list):
         return [_no_tensors(x) for x in v]
     return v
+
+
+def _hands_over_code(args, kwargs) -> bool:
+    """A call given functions or layers, which it may run (``tf.map_fn``, ``tf.while_loop``)."""
+    for v in list(args) + list(kwargs.values()):
+        if isinstance(v, (Function, BoundMethod, KLayer)) or type(v).__name__ == "Partial":
+            return True
+    return False
 
 
 def _harmless_decorators(cls: ClassVal) -> bool:
