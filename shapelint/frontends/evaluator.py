@@ -1686,18 +1686,21 @@ class Interpreter:
         """List/tuple/generator comprehensions over known sequences."""
         out: List[Any] = []
         inner = Scope(parent=scope)
-        if not self._comp(node.for_in, node.elt, inner, out):
+        marks = (self.structure_events, self.op_events, self.steps)
+        if not self._comp(node.for_in, node.elt, inner, out, marks):
             return UNKNOWN
         if isinstance(node, cst.ListComp):
             return out
         return tuple(out)  # generators are consumed by the builtins that take them
 
-    def _comp(self, comp: cst.CompFor, elt, scope: Scope, out: List[Any]) -> bool:
+    def _comp(self, comp: cst.CompFor, elt, scope: Scope, out: List[Any], marks=None) -> bool:
         items = self.iterate(self.eval(comp.iter, scope))
         if items is None:
             return False
         for item in items:
             self.tick(comp)
+            if marks is not None and len(out) >= UNROLL_MIN and self._idle_loop(marks, len(out)):
+                return False  # a large table computed element by element: its value is unknown
             self.assign(comp.target, item, scope)
             ok = True
             for cond in comp.ifs:
@@ -1710,7 +1713,7 @@ class Interpreter:
             if not ok:
                 continue
             if comp.inner_for_in is not None:
-                if not self._comp(comp.inner_for_in, elt, scope, out):
+                if not self._comp(comp.inner_for_in, elt, scope, out, marks):
                     return False
             else:
                 out.append(self.eval(elt, scope))
