@@ -371,3 +371,145 @@ def test_freezing_loop_over_parameters_runs_to_its_end(tmp_path):
     (m,) = run_src(tmp_path, src, inputs=[(1, 4)]).models
     assert m.total_params == 12 * 20 + 10
     assert m.trainable_params == 0
+
+
+def test_dataclass_configs_and_copies_of_them(tmp_path):
+    # torchvision efficientnet: @dataclass config classes (their __init__ written by the
+    # decorator, called through super().__init__ of a subclass) copied with copy.copy
+    # before fields are overwritten.
+    src = """
+        import copy
+        from dataclasses import dataclass
+        import torch.nn as nn
+
+        @dataclass
+        class _Cfg:
+            cin: int
+            cout: int
+            layers: int
+            kernel: int = 3
+
+        class Cfg(_Cfg):
+            def __init__(self, cin, cout, layers, width=1.0):
+                super().__init__(int(cin * width), int(cout * width), layers)
+
+        def build(settings):
+            blocks = []
+            for cnf in settings:
+                for i in range(cnf.layers):
+                    c = copy.copy(cnf)
+                    if blocks:
+                        c.cin = c.cout if i else c.cin
+                    blocks.append(nn.Conv2d(c.cin, c.cout, c.kernel, padding=1))
+            return nn.Sequential(*blocks)
+
+        net = build([Cfg(3, 8, 2), Cfg(8, 16, 1)])
+        """
+    (m,) = run_src(tmp_path, src, inputs=[(1, 3, 6, 6)]).models
+    assert rows(m) == [
+        ("0", "Conv2d", [1, 8, 6, 6], 224),
+        ("1", "Conv2d", [1, 8, 6, 6], 584),
+        ("2", "Conv2d", [1, 16, 6, 6], 1168),
+    ]
+    assert m.resolved
+
+
+def test_dataclass_with_unknown_or_disabled_init_stays_unknown(tmp_path):
+    src = """
+        from dataclasses import dataclass, field
+        import torch.nn as nn
+
+        @dataclass(init=False)
+        class A:
+            c: int = 4
+
+        @dataclass
+        class B:
+            sizes: list = field(default_factory=list)
+
+        net = nn.Sequential(nn.Linear(A().c if False else 4, 2))
+        b = B()
+        n = len(b.sizes)
+        """
+    r = run_src(tmp_path, src, inputs=[(1, 4)])
+    assert errors(r) == []
+
+
+
+
+def test_subclass_of_a_torch_layer_with_its_own_forward(tmp_path):
+    # torchvision convnext: class LayerNorm2d(nn.LayerNorm) permutes around
+    # F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps).
+    src = """
+        from functools import partial
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class LayerNorm2d(nn.LayerNorm):
+            def forward(self, x):
+                x = x.permute(0, 2, 3, 1)
+                x = F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+                return x.permute(0, 3, 1, 2)
+
+        class Wide(nn.Conv2d):
+            def __init__(self, cin, cout):
+                super().__init__(cin, cout, kernel_size=3, padding=1, bias=False)
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                norm = partial(LayerNorm2d, eps=1e-6)
+                self.conv = Wide(3, 8)
+                self.norm = norm(8)
+
+            def forward(self, x):
+                return self.norm(self.conv(x))
+        """
+    (m,) = run_src(tmp_path, src, model_expr="Net()", inputs=[(2, 3, 5, 5)]).models
+    assert rows(m) == [("conv", "Wide", [2, 8, 5, 5], 216), ("norm", "LayerNorm2d", [2, 8, 5, 5], 16)]
+    assert m.total_params == 232 and m.resolved
+
+
+def test_functional_ops_on_a_modules_own_weights(tmp_path):
+    # torchvision swin: F.linear(x, self.qkv.weight, self.qkv.bias) inside a helper function
+    src = """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class Attn(nn.Module):
+            def __init__(self, dim):
+                super().__init__()
+                self.qkv = nn.Linear(dim, 3 * dim)
+                self.proj = nn.Linear(dim, dim, bias=False)
+
+            def forward(self, x):
+                qkv = F.linear(x, self.qkv.weight, self.qkv.bias)
+                q, k, v = qkv.chunk(3, dim=-1)
+                a = F.softmax(q @ k.transpose(-2, -1), dim=-1) @ v
+                b = self.proj.bias
+                return F.linear(a, self.proj.weight, b)
+        """
+    (m,) = run_src(tmp_path, src, model_expr="Attn(8)", inputs=[(2, 5, 8)]).models
+    assert rows(m) == [("", "Attn", [2, 5, 8], 280)]
+    assert m.resolved
+
+
+def test_inplace_random_fill_keeps_the_shape(tmp_path):
+    # torchvision stochastic_depth: noise = torch.empty(size).bernoulli_(p); noise.div_(p)
+    src = """
+        import torch
+        import torch.nn as nn
+
+        class Drop(nn.Module):
+            def forward(self, x):
+                size = [x.shape[0]] + [1] * (x.ndim - 1)
+                noise = torch.empty(size, dtype=x.dtype, device=x.device).bernoulli_(0.9)
+                noise.div_(0.9)
+                return x * noise
+
+        net = nn.Sequential(nn.Conv2d(3, 4, 1), Drop())
+        """
+    (m,) = run_src(tmp_path, src, inputs=[(2, 3, 4, 4)]).models
+    assert rows(m) == [("0", "Conv2d", [2, 4, 4, 4], 16), ("1", "Drop", [2, 4, 4, 4], 0)]
+    assert m.resolved

@@ -306,7 +306,7 @@ class ClassVal(Obj):
         """A class the interpreter can instantiate itself: only local bases (or object),
         no class decorator that may rewrite it."""
         for c in self.mro():
-            if c.node.decorators:
+            if c.node.decorators and _dataclass_decorator(c.node) != "init":
                 return False
             for b in c.bases:
                 if not (isinstance(b, ClassVal) or (isinstance(b, ModuleRef) and b.path == "object")):
@@ -746,6 +746,15 @@ class Interpreter:
             v = args[0]
             if _is_const(v) and not contains_unknown(v) and not self._tainted_in(v):
                 return _copy_const(v, deep=path == "copy.deepcopy")
+            if type(v) is Instance and not v.tainted and not v.uncertain_attrs:
+                # a configuration object (copy.copy(cnf) before overwriting fields)
+                attrs = dict(v.attrs)
+                deep = path == "copy.deepcopy"
+                if deep and not all(_is_const(x) or isinstance(x, (ClassVal, Function, ModuleRef, Partial)) for x in attrs.values()):
+                    return UNKNOWN
+                twin = Instance(v.cls, self)
+                twin.attrs = {k: (_copy_const(x, deep) if _is_const(x) else x) for k, x in attrs.items()}
+                return twin
         self.taint_args(args, kwargs)
         return UNKNOWN
 
@@ -1330,6 +1339,37 @@ class Interpreter:
                             self.exec_small(small, ns_scope)
                         except (_Return, _Break, _Continue):
                             pass
+        if _dataclass_decorator(stmt) == "init":
+            cls.dataclass_fields = self._dataclass_fields(cls, stmt, ns_scope)
+            if "__init__" not in ns_scope.vars:
+                ns_scope.vars["__init__"] = self._dataclass_init(cls, scope)
+
+    def _dataclass_fields(self, cls: ClassVal, stmt: cst.ClassDef, ns_scope: Scope) -> List[Tuple[str, Any]]:
+        """(name, default) of a dataclass's fields, those of its dataclass bases first."""
+        fields: Dict[str, Any] = {}
+        for base in reversed(cls.mro()[1:]):
+            for name, default in getattr(base, "dataclass_fields", []):
+                fields[name] = default
+        for s in stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else []:
+            if not isinstance(s, cst.SimpleStatementLine):
+                continue
+            for small in s.body:
+                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                    if "ClassVar" in cst.Module([]).code_for_node(small.annotation.annotation):
+                        continue
+                    name = small.target.value
+                    fields[name] = ns_scope.vars.get(name, UNKNOWN) if small.value is not None else _ABSENT
+        return list(fields.items())
+
+    def _dataclass_init(self, cls: ClassVal, scope: Scope) -> "Function":
+        """The ``__init__`` that ``@dataclass`` writes: one parameter per field."""
+        names = [n for n, _ in cls.dataclass_fields]
+        body = "".join("    self.%s = %s\n" % (n, n) for n in names) or "    pass\n"
+        node = cst.parse_statement("def __init__(self%s):\n%s" % ("".join(", " + n for n in names), body))
+        defaults = {n: d for n, d in cls.dataclass_fields if d is not _ABSENT}
+        init = Function(node, scope, defaults, self)
+        init.owner = cls
+        return init
 
     # -- expressions ----------------------------------------------------------------
 
@@ -1764,6 +1804,24 @@ def _hashable(v) -> bool:
         return False
 
 
+def _dataclass_decorator(stmt: cst.ClassDef) -> Optional[str]:
+    """"init" for a class whose only decorator is ``@dataclass`` (or ``@dataclass(...)``)
+    writing an ``__init__``; "other" for other decorators; None for none."""
+    if not stmt.decorators:
+        return None
+    if len(stmt.decorators) != 1:
+        return "other"
+    d = stmt.decorators[0].decorator
+    call = d if isinstance(d, cst.Call) else None
+    name = Interpreter.dotted(call.func if call is not None else d)
+    if name not in ("dataclass", "dataclasses.dataclass"):
+        return "other"
+    for arg in call.args if call is not None else ():
+        if arg.keyword is not None and arg.keyword.value == "init" and not (isinstance(arg.value, cst.Name) and arg.value.value == "True"):
+            return "other"
+    return "init"
+
+
 def _unroll_fully(items) -> bool:
     """A loop over a model's own parts (``for m in self.modules()``, ``for p in
     model.parameters()``) always runs to its end: what it does to them must not be cut
@@ -1773,6 +1831,18 @@ def _unroll_fully(items) -> bool:
     first = items[0]
     parts = first if isinstance(first, tuple) else (first,)
     return any(getattr(x, "unroll_fully", False) for x in parts if isinstance(x, Obj))
+
+
+# Methods that leave what the analysis follows unchanged (a model's structure, a
+# container's items): training and inference, printing, reading.
+_READ_ONLY_METHODS = frozenset(
+    (
+        "fit", "fit_generator", "predict", "predict_on_batch", "evaluate", "train_on_batch", "test_on_batch",
+        "compile", "summary", "save", "save_weights", "load_weights", "get_weights", "set_weights", "get_layer",
+        "count_params", "get_config", "to_json", "numpy", "item", "format", "join", "split", "strip", "startswith",
+        "endswith", "lower", "upper", "replace", "keys", "values", "items", "get", "index", "count", "copy",
+    )
+)
 
 
 def _assigned_names(body) -> List[str]:
@@ -1814,8 +1884,11 @@ def _assigned_names(body) -> List[str]:
             passed(expr.right)
         elif isinstance(expr, cst.NamedExpr):
             passed(expr.value)
-        elif isinstance(expr, (cst.Lambda, cst.ListComp, cst.GeneratorExp, cst.SetComp, cst.DictComp)):
-            every_name(expr)  # closures and comprehensions may hand anything over
+        elif isinstance(expr, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
+            passed(expr.elt)  # the elements are handed over, not the names iterated
+        elif isinstance(expr, cst.DictComp):
+            passed(expr.value)
+        # a lambda hands over nothing by itself: the calls in its body are visited anyway
 
     def every_name(expr) -> None:
         class All(cst.CSTVisitor):
@@ -1862,7 +1935,7 @@ def _assigned_names(body) -> List[str]:
             names.append(node.name.value)
 
         def visit_Call(self, node):
-            if isinstance(node.func, cst.Attribute):
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value not in _READ_ONLY_METHODS:
                 base(node.func.value)  # a method may change its receiver
             for a in node.args:
                 passed(a.value)  # and a callee the objects it is given

@@ -36,6 +36,8 @@ SHAPE_NEUTRAL_KWARGS = {
     "dtype", "device", "non_blocking", "memory_format", "approximate", "eps", "momentum", "value",
     "min", "max", "beta", "threshold", "lambd", "generator", "out", "copy", "recompute_scale_factor",
 }
+# Positional arguments of functional ops that never change the output shape.
+SHAPE_NEUTRAL_ARGS = {"bias", "eps", "momentum", "training", "running_mean", "running_var", "inplace"}
 # Reductions that return (values, indices) when given a dim.
 VALUES_INDICES_OPS = {"max", "min", "median", "mode", "sort", "topk", "kthvalue", "nanmedian", "cummax", "cummin"}
 # How many leading positional arguments of a module call are shape inputs.
@@ -48,6 +50,13 @@ SAME_SHAPE_METHODS = {
     "log", "abs", "neg", "sqrt", "rsqrt", "clamp", "clamp_", "clip", "round", "floor", "ceil",
     "sign", "zero_", "fill_", "normal_", "uniform_", "masked_fill", "masked_fill_", "add_", "mul_",
     "sub_", "div_", "sin", "cos", "softmax", "log_softmax", "type", "pin_memory", "cumsum",
+}
+
+
+# In-place tensor methods that change the tensor's shape (every other one keeps it).
+RESHAPING_INPLACE = {
+    "resize_", "resize_as_", "squeeze_", "unsqueeze_", "transpose_", "t_", "swapaxes_", "swapdims_",
+    "as_strided_", "set_", "share_memory_", "requires_grad_", "unsqueeze_", "put_",
 }
 
 
@@ -109,7 +118,8 @@ class TTensor(Obj):
             return fe.op(interp, "t", [self], {}, None)
         if name in ("size", "dim", "numel", "ndimension", "nelement"):
             return BoundMethod(lambda it, a, k, n: self.query(name, a, k), name)
-        if name in SAME_SHAPE_METHODS:
+        if name in SAME_SHAPE_METHODS or (name.endswith("_") and not name.startswith("_") and name not in RESHAPING_INPLACE):
+            # in-place methods keep the tensor's shape (noise.bernoulli_(p), x.div_(y))
             return BoundMethod(lambda it, a, k, n: fe.same_shape(it, name, self, n), name)
         if name in ("dtype", "device", "is_cuda", "requires_grad", "data", "grad"):
             return self if name in ("data",) else UNKNOWN
@@ -326,12 +336,64 @@ class ParamHandle(Obj):
 
 
 class WeightRef(Obj):
-    """``layer.weight`` of a known leaf layer, for weight tying."""
+    """``layer.weight`` (or ``layer.bias``) of a known leaf layer: for weight tying, and as
+    a tensor of the parameter's shape when passed to a functional op
+    (``F.linear(x, self.qkv.weight, self.qkv.bias)``)."""
 
     def __init__(self, owner: "TLayer", name: str, numel: Optional[int]):
         self.owner = owner
         self.name = name
         self.numel = numel
+        self.shape: Shape = param_shape(owner, name)
+
+    def attr(self, name, interp):
+        if name == "shape":
+            return tuple(self.shape) if self.shape is not None else UNKNOWN
+        if name == "ndim":
+            return len(self.shape) if self.shape is not None else UNKNOWN
+        return UNKNOWN
+
+    def as_tensor(self, fe: "TorchFrontend") -> Optional["TTensor"]:
+        """The parameter as a tensor of its shape (None when the shape is unknown)."""
+        if self.shape is None:
+            return None
+        node = fe.graph.add("input", "Parameter", self.owner.span, framework=FRAMEWORK)
+        node.outputs = [self.shape]
+        return TTensor(node, 0, self.shape, fe)
+
+
+def param_shape(layer: "TLayer", name: str) -> Shape:
+    """The shape PyTorch gives ``layer.weight``/``layer.bias`` (None when not certain)."""
+    def arg(key, pos):
+        if key in layer.kwargs:
+            return layer.kwargs[key]
+        return layer.args[pos] if pos < len(layer.args) else _MISSING
+
+    def ints(*vs):
+        return all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in vs)
+
+    t = layer.type
+    if t == "Linear":
+        fin, fout = arg("in_features", 0), arg("out_features", 1)
+        if ints(fin, fout):
+            return (fout, fin) if name == "weight" else (fout,)
+    elif t == "Embedding" and name == "weight":
+        n, d = arg("num_embeddings", 0), arg("embedding_dim", 1)
+        if ints(n, d):
+            return (n, d)
+    elif t in ("Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"):
+        cin, cout, k = arg("in_channels", 0), arg("out_channels", 1), arg("kernel_size", 2)
+        groups = layer.kwargs.get("groups", 1)
+        nd = int(t[-2])
+        if isinstance(k, int) and not isinstance(k, bool):
+            k = (k,) * nd
+        if ints(cin, cout, groups) and isinstance(k, (tuple, list)) and len(k) == nd and ints(*k):
+            if name == "bias":
+                return (cout,)
+            if t.startswith("ConvTranspose"):
+                return (cin, cout // groups) + tuple(k) if cout % groups == 0 else None
+            return (cout, cin // groups) + tuple(k) if cin % groups == 0 else None
+    return None
 
 
 def weight_numel(layer: "TLayer") -> Optional[int]:
@@ -392,14 +454,21 @@ class TLayer(TModuleBase, LayerConfig):
             if flag is UNKNOWN and self.ldef is not None and "bias" in self.ldef.signature:
                 i = self.ldef.signature.index("bias")
                 flag = self.args[i] if i < len(self.args) else True
-            return None if flag is False else UNKNOWN
+            if flag is False:
+                return None
+            return WeightRef(self, name, None) if flag is True else UNKNOWN
         if self.ldef is not None:
+            v = _MISSING
             if name in self.kwargs:
-                return self.kwargs[name]
-            if name in self.ldef.signature:
+                v = self.kwargs[name]
+            elif name in self.ldef.signature:
                 i = self.ldef.signature.index(name)
                 if i < len(self.args):
-                    return self.args[i]
+                    v = self.args[i]
+            if v is not _MISSING:
+                if name == "normalized_shape" and isinstance(v, int) and not isinstance(v, bool):
+                    return (v,)  # nn.LayerNorm keeps it as a tuple
+                return v
         return UNKNOWN
 
 
@@ -534,6 +603,8 @@ class TInstance(Instance, TModuleBase):
         self.input_hint: Optional[Tuple] = None
         self.stub = False
         self.container_kind: Optional[str] = None  # subclass of nn.Sequential/ModuleList
+        self.leaf_kind: Optional[str] = None  # subclass of a torch.nn layer (class LayerNorm2d(nn.LayerNorm))
+        self.base_layer: Optional[TLayer] = None  # that layer, as its constructor configured it
 
     def __repr__(self) -> str:
         return "TInstance(%s)" % self.type
@@ -556,6 +627,8 @@ class TInstance(Instance, TModuleBase):
         v = self.common_attr(name, interp)
         if v is not _MISSING:
             return v
+        if self.base_layer is not None:
+            return self.base_layer.attr(name, interp)
         kind = self.container_kind
         if kind == "ModuleDict" and name in ("items", "keys", "values"):
             def listing(it, a, k, n):
@@ -579,7 +652,18 @@ class TInstance(Instance, TModuleBase):
             return BoundMethod(method, name)
         return UNKNOWN
 
+    def init_base_layer(self, args, kwargs) -> None:
+        """The torch.nn layer this class derives from, configured by ``super().__init__``."""
+        layer = TLayer(self.fe, self.leaf_kind, args, kwargs, self.span)
+        self.base_layer = layer
+        self.own_params = layer.own_params
+
     def super_attr(self, name, interp):
+        if name == "__init__" and self.leaf_kind is not None:
+            def init_leaf(it, args, kwargs, node):
+                self.init_base_layer(args, kwargs)
+                return None
+            return BoundMethod(init_leaf, name)
         if name == "__init__" and self.container_kind is not None:
             def init(it, args, kwargs, node):
                 proto = self.fe.container(it, self.container_kind, args, kwargs, self.span)
@@ -777,7 +861,8 @@ class TorchFrontend(Frontend):
 
     def instantiate_class(self, interp, cls: ClassVal, args, kwargs, node):
         bases = [torch_parts(p) for p in cls.base_paths(interp)]
-        if not any(b is not None and len(b) >= 2 and b[1] == "nn" and b[-1] in ("Module", "Sequential", "ModuleList", "ModuleDict") for b in bases):
+        leaf_bases = [b[-1] for b in bases if b is not None and len(b) >= 3 and b[1] == "nn" and b[-1] not in CONTAINERS and lookup(FRAMEWORK, b[-1]) is not None]
+        if not leaf_bases and not any(b is not None and len(b) >= 2 and b[1] == "nn" and b[-1] in ("Module", "Sequential", "ModuleList", "ModuleDict") for b in bases):
             return NotImplemented
         span = self.where(interp, node)
         inst = TInstance(self, cls, span, interp)
@@ -785,10 +870,16 @@ class TorchFrontend(Frontend):
         for b in bases:
             if b is not None and len(b) >= 2 and b[1] == "nn" and b[-1] in CONTAINERS:
                 inst.container_kind = b[-1]
+        if leaf_bases and len(bases) == 1:
+            inst.leaf_kind = leaf_bases[0]
+        elif leaf_bases:
+            inst.tainted = True  # mixins over a torch.nn layer: not followed
         self.add_module_object(inst)
         if not self.anchor:
             inst.input_hint = self.comment_input(cls.node, node, interp)
         init = cls.lookup("__init__")
+        if inst.leaf_kind is not None and not isinstance(init, Function):
+            inst.init_base_layer(list(args), dict(kwargs))  # the layer's own constructor
         if isinstance(init, Function):
             if inst.stub:
                 self.anchor.append(span)
@@ -903,6 +994,13 @@ class TorchFrontend(Frontend):
 
     def call_instance(self, interp, inst: TInstance, args, kwargs, node):
         fwd = inst.cls.lookup("forward")
+        if inst.leaf_kind is not None and not isinstance(fwd, Function) and not inst.tainted:
+            if inst.base_layer is None:
+                interp.taint_args(args, kwargs)
+                return UNKNOWN
+            inst.called = True
+            base = inst.base_layer
+            return self.recorded(inst, lambda: self._call_leaf(interp, base, args, kwargs, node)[0])
         if inst.container_kind == "Sequential" and not isinstance(fwd, Function) and not inst.tainted:
             inst.called = True
 
@@ -1054,6 +1152,8 @@ class TorchFrontend(Frontend):
                 return v.name
             if isinstance(v, UnknownDim):
                 return None
+            if isinstance(v, WeightRef) and v.shape is not None:
+                return mark(v.as_tensor(self))
             if isinstance(v, list):
                 return [mark(x) for x in v]
             if isinstance(v, tuple):
@@ -1061,9 +1161,20 @@ class TorchFrontend(Frontend):
             return v
 
         self._count("op_events")
-        margs = tuple(mark(a) for a in args)
+        opdef = lookup("torch_op", name)
+        signature = list(opdef.signature) if opdef is not None else []
+        neutral = SHAPE_NEUTRAL_ARGS | ({"weight"} if "norm" in name else set())
+
+        def mark_arg(i, a):
+            # a module's own weight/bias/eps passed positionally (F.layer_norm(x, self.normalized_shape,
+            # self.weight, self.bias, self.eps)) never change the shape: unknown ones are left out
+            if i < len(signature) and signature[i] in neutral and (a is UNKNOWN or isinstance(a, WeightRef)):
+                return None
+            return mark(a)
+
+        margs = tuple(mark_arg(i, a) for i, a in enumerate(args))
         # arguments that never change a shape may be unknown (training=self.training)
-        mkwargs = {k: mark(v) for k, v in kwargs.items() if not (k in SHAPE_NEUTRAL_KWARGS and v is UNKNOWN)}
+        mkwargs = {k: mark(v) for k, v in kwargs.items() if not ((k in SHAPE_NEUTRAL_KWARGS or k in neutral) and (v is UNKNOWN or isinstance(v, WeightRef)))}
         if span is None:
             span = self.where(interp, node) if (interp is not None and node is not None) else (tensors[0].node.span if tensors else Span(1, 0, 1, 0))
         gnode = self.graph.add("op", label or name, span, None, [(t.node, t.index) for t in tensors], framework=FRAMEWORK)
