@@ -1879,6 +1879,27 @@ def op_result(name: str, flavor: str, args: List[Any], kwargs: Dict[str, Any]):
             axis = arg(1, "axis", None)
             keep = arg(2, "keepdims", kwargs.get("keep_dims", False))
         return ("tensor", _reduce(xs, axis, keep), None)
+    if name == "moments" and isinstance(x, KTensor):
+        axes = arg(1, "axes", None)
+        keep = arg(3 if flavor == "tf" else 2, "keepdims", False)
+        if axes is None:
+            return None
+        red = _reduce(xs, axes, keep)
+        return ("tensors", [red, red]) if red is not None else None
+    if name == "norm" and isinstance(x, KTensor):
+        if arg(1, "ord", None) not in (None, "euclidean", 2, "fro"):
+            return None
+        axis = arg(2, "axis", None)
+        if flavor == "tf" and axis is None:
+            return ("tensor", (), None)
+        return ("tensor", _reduce(xs, axis, arg(3, "keepdims", False)), None)
+    if name == "swapaxes" and isinstance(x, KTensor) and xs is not None:
+        a1, a2 = _axis(arg(1, "axis1", None), len(xs)), _axis(arg(2, "axis2", None), len(xs))
+        if a1 is None or a2 is None:
+            return None
+        out = list(xs)
+        out[a1], out[a2] = out[a2], out[a1]
+        return ("tensor", tuple(out), None)
     if name in ("reshape",):
         target = arg(1, "shape", arg(None, "newshape", None))
         if not isinstance(x, KTensor):
@@ -2170,9 +2191,11 @@ def op_keeps_batch(name: str, flavor: str, args: List[Any], kwargs: Dict[str, An
         return _broadcast_keeps_batch(list(args[:2]))
     if name == "where" and len(args) == 3:
         return _broadcast_keeps_batch(list(args))
-    if name in REDUCE_OPS or name in ("argmax", "argmin"):
-        axis = axis_arg(1, "axis", None)
+    if name in REDUCE_OPS or name in ("argmax", "argmin", "moments", "norm"):
+        axis = axis_arg(1 if name != "norm" else 2, "axes" if name == "moments" else "axis", None)
         return xb and axis is not None and not_zero(axis, rank)
+    if name == "swapaxes":
+        return xb and _axis(axis_arg(1, "axis1", None), rank) not in (0, None) and _axis(axis_arg(2, "axis2", None), rank) not in (0, None)
     if name == "reshape":
         target = axis_arg(1, "shape", kwargs.get("newshape"))
         return xb and isinstance(target, (list, tuple)) and bool(target) and target[0] is BATCH
