@@ -513,3 +513,121 @@ def test_inplace_random_fill_keeps_the_shape(tmp_path):
     (m,) = run_src(tmp_path, src, inputs=[(2, 3, 4, 4)]).models
     assert rows(m) == [("0", "Conv2d", [2, 4, 4, 4], 16), ("1", "Drop", [2, 4, 4, 4], 0)]
     assert m.resolved
+
+
+# --------------------------------------------------------------------------- torchvision parts
+
+TV_BLOCKS = """
+    import torch
+    import torch.nn as nn
+    from functools import partial
+    from torchvision.ops import MLP, Permute, StochasticDepth
+    from torchvision.ops.misc import SqueezeExcitation
+    from ..ops.misc import Conv2dNormActivation
+    from ..utils import _log_api_usage_once
+    from ._utils import _make_divisible
+
+    class Block(nn.Module):
+        def __init__(self, c):
+            super().__init__()
+            _log_api_usage_once(self)
+            hidden = _make_divisible(c * 1.5, 8)
+            self.body = nn.Sequential(
+                Conv2dNormActivation(c, hidden, kernel_size=1, activation_layer=nn.SiLU),
+                Conv2dNormActivation(hidden, hidden, groups=hidden, norm_layer=partial(nn.BatchNorm2d, eps=1e-3)),
+                SqueezeExcitation(hidden, hidden // 4, activation=nn.SiLU),
+                Conv2dNormActivation(hidden, c, kernel_size=1, activation_layer=None),
+            )
+            self.drop = StochasticDepth(0.1, "row")
+
+        def forward(self, x):
+            return x + self.drop(self.body(x))
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            _log_api_usage_once(self)
+            self.stem = Conv2dNormActivation(3, 16, stride=2)
+            self.block = Block(16)
+            self.to_last = Permute([0, 2, 3, 1])
+            self.head = MLP(16, [32, 10], activation_layer=nn.GELU, dropout=0.1)
+
+        def forward(self, x):
+            x = self.block(self.stem(x))
+            return self.head(self.to_last(x)).mean((1, 2))
+    """
+
+
+def test_torchvision_building_blocks_imported_from_torchvision_or_a_partial_copy(tmp_path):
+    # torchvision model files copied without their package (relative imports that cannot
+    # be followed), or user code importing torchvision.ops: the blocks are described in
+    # torch_stubs; _log_api_usage_once(self) no longer taints the model.
+    pkg = tmp_path / "pkg" / "models"
+    pkg.mkdir(parents=True)
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (pkg / "__init__.py").write_text("")
+    r = run_src(pkg, TV_BLOCKS, name="net.py", model_expr="Net()", inputs=[(2, 3, 16, 16)])
+    (m,) = r.models
+    assert errors(r) == []
+    assert rows(m) == [
+        ("stem.0", "Conv2d", [2, 16, 8, 8], 432),
+        ("stem.1", "BatchNorm2d", [2, 16, 8, 8], 32),
+        ("stem.2", "ReLU", [2, 16, 8, 8], 0),
+        ("block.body.0.0", "Conv2d", [2, 24, 8, 8], 384),
+        ("block.body.0.1", "BatchNorm2d", [2, 24, 8, 8], 48),
+        ("block.body.0.2", "SiLU", [2, 24, 8, 8], 0),
+        ("block.body.1.0", "Conv2d", [2, 24, 8, 8], 216),
+        ("block.body.1.1", "BatchNorm2d", [2, 24, 8, 8], 48),
+        ("block.body.1.2", "ReLU", [2, 24, 8, 8], 0),
+        ("block.body.2.avgpool", "AdaptiveAvgPool2d", [2, 24, 1, 1], 0),
+        ("block.body.2.fc1", "Conv2d", [2, 6, 1, 1], 150),
+        ("block.body.2.activation", "SiLU", [2, 6, 1, 1], 0),
+        ("block.body.2.fc2", "Conv2d", [2, 24, 1, 1], 168),
+        ("block.body.2.scale_activation", "Sigmoid", [2, 24, 1, 1], 0),
+        ("block.body.3.0", "Conv2d", [2, 16, 8, 8], 384),
+        ("block.body.3.1", "BatchNorm2d", [2, 16, 8, 8], 32),
+        ("block.drop", "StochasticDepth", [2, 16, 8, 8], 0),
+        ("to_last", "Permute", [2, 8, 8, 16], 0),
+        ("head.0", "Linear", [2, 8, 8, 32], 544),
+        ("head.1", "GELU", [2, 8, 8, 32], 0),
+        ("head.2", "Dropout", [2, 8, 8, 32], 0),
+        ("head.3", "Linear", [2, 8, 8, 10], 330),
+        ("head.4", "Dropout", [2, 8, 8, 10], 0),
+    ]
+    assert m.total_params == 2768 and m.resolved
+
+
+def test_torchvision_weights_idiom_in_a_builder(tmp_path):
+    # weights = X_Weights.verify(weights) with WeightsEnum from an unresolvable import;
+    # _ovewrite_named_param(kwargs, "num_classes", ...) only when weights are given
+    src = """
+        import torch.nn as nn
+        from ._api import WeightsEnum, Weights, register_model
+        from ._utils import _ovewrite_named_param, handle_legacy_interface
+
+        class Net(nn.Module):
+            def __init__(self, num_classes=1000):
+                super().__init__()
+                self.fc = nn.Linear(8, num_classes)
+
+            def forward(self, x):
+                return self.fc(x)
+
+        class Net_Weights(WeightsEnum):
+            V1 = Weights(url="x", transforms=None, meta={"categories": ["a", "b"]})
+
+        @register_model()
+        @handle_legacy_interface(weights=("pretrained", Net_Weights.V1))
+        def net(*, weights=None, progress=True, **kwargs):
+            weights = Net_Weights.verify(weights)
+            if weights is not None:
+                _ovewrite_named_param(kwargs, "num_classes", len(weights.meta["categories"]))
+            model = Net(**kwargs)
+            if weights is not None:
+                model.load_state_dict(weights.get_state_dict(progress=progress, check_hash=True))
+            return model
+        """
+    (m,) = run_src(tmp_path, src, model_expr="net(num_classes=5)", inputs=[(2, 8)]).models
+    assert rows(m) == [("fc", "Linear", [2, 5], 45)] and m.resolved
+    (m,) = run_src(tmp_path, src, model_expr="net()", inputs=[(2, 8)]).models
+    assert rows(m) == [("fc", "Linear", [2, 1000], 9000)] and m.resolved

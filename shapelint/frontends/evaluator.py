@@ -908,11 +908,19 @@ class Interpreter:
         level = len(small.relative)
         module = self.project_module(base, small, level=level) if (base or not level) else None
         if level and module is None and base:
-            # a relative import that cannot be followed: its names are unknown
+            # a relative import that cannot be followed: its names are unknown (unless a
+            # front-end knows the name there: a copy of torchvision's model files)
             if not isinstance(small.names, cst.ImportStar):
                 for alias in small.names:
                     name = (alias.asname.name if alias.asname else alias.name).value
-                    self.assign_name(name, UNKNOWN, scope)
+                    value = UNKNOWN
+                    for fe in self.frontends:
+                        hook = getattr(fe, "unresolved_import", None)
+                        v = hook(self, base, alias.name.value) if hook is not None and isinstance(alias.name, cst.Name) else NotImplemented
+                        if v is not NotImplemented:
+                            value = v
+                            break
+                    self.assign_name(name, value, scope)
             return
         if isinstance(small.names, cst.ImportStar):
             if module is not None:

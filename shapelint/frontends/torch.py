@@ -25,7 +25,7 @@ from ..engine.shapes import Shape, format_shape, known, parse_shape
 from ..engine.values import UNKNOWN, contains_unknown
 from ..graph import CallNode, LayerGraph, LayerInfo, ModelInfo
 from .evaluator import BoundMethod, ClassVal, Frontend, Function, Instance, ModuleRef, Obj
-from .torch_stubs import STUB_CLASSES, load_stubs, nn_mro
+from .torch_stubs import STUB_CLASSES, load_stubs, load_tv_stubs, nn_mro, tv_stub_name
 
 FRAMEWORK = "torch"
 
@@ -768,6 +768,34 @@ class TorchFrontend(Frontend):
             self.stub_ids = {id(c) for c in self.stubs.values()}
         return self.stubs.get(name)
 
+    def tv_stub(self, interp, name):
+        """A torchvision building block or helper described in torch_stubs."""
+        if getattr(self, "tv_stubs", None) is None:
+            self.anchor.append(Span(1, 0, 1, 0))
+            try:
+                self.tv_stubs = load_tv_stubs(interp)
+            finally:
+                self.anchor.pop()
+            if self.stubs is None:
+                self.stubs = {}
+                self.stub_ids = set()
+            self.stub_ids |= {id(v) for v in self.tv_stubs.values() if isinstance(v, ClassVal)}
+        return self.tv_stubs.get(name, UNKNOWN)
+
+    def resolve_path(self, interp, path):
+        if path.startswith("torchvision."):
+            module, _, name = path.rpartition(".")
+            if tv_stub_name(module, name):
+                return self.tv_stub(interp, name)
+        return NotImplemented
+
+    def unresolved_import(self, interp, module, name):
+        """``from ..ops.misc import Conv2dNormActivation`` in a copy of torchvision's model
+        files without the rest of its package: the names torch_stubs describes."""
+        if tv_stub_name(module, name):
+            return self.tv_stub(interp, name)
+        return NotImplemented
+
     # -- paths ----------------------------------------------------------------------
 
     def knows_path(self, path: str) -> bool:
@@ -1393,7 +1421,7 @@ class TorchFrontend(Frontend):
 def module_mro(m: TModuleBase, interp):
     """The torch.nn class names a module is an instance of, or None when not all known."""
     if isinstance(m, TInstance):
-        if m.stub:
+        if m.stub and nn_mro(m.type) is not None:
             return nn_mro(m.type)
         names = set()
         for c in m.cls.mro():

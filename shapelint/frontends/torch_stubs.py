@@ -143,6 +143,176 @@ class TransformerDecoder(nn.Module):
 
 STUB_CLASSES = ("TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEncoder", "TransformerDecoder")
 
+# Building blocks of torchvision (torchvision.ops, and the helpers its model files import),
+# described the same way, for code that imports them from an installed torchvision (never
+# followed) or from a copy of torchvision's model files whose package is not there.  Only
+# what forward hooks observe is modelled: the submodules, their names and calling order.
+TV_STUB_SOURCE = '''
+import torch
+import torch.nn as nn
+
+
+def _log_api_usage_once(obj):
+    return None
+
+
+def _make_divisible(v, divisor, min_value=None):
+    floor = divisor if min_value is None else min_value
+    rounded = max(floor, int(v + divisor / 2) // divisor * divisor)
+    return rounded + divisor if rounded < 0.9 * v else rounded
+
+
+def _ovewrite_named_param(kwargs, param, new_value):
+    if param not in kwargs:
+        kwargs[param] = new_value
+    elif kwargs[param] != new_value:
+        raise ValueError(param)
+
+
+class WeightsEnum:
+    @classmethod
+    def verify(cls, obj):
+        if obj is None:
+            return None
+        return _unknown(obj)
+
+
+class Weights:
+    def __init__(self, url, transforms, meta):
+        self.url = url
+        self.transforms = transforms
+        self.meta = meta
+
+
+def _same_padding(kernel_size, dilation, dims):
+    if isinstance(kernel_size, int) and isinstance(dilation, int):
+        return (kernel_size - 1) // 2 * dilation
+    ks = (kernel_size,) * dims if isinstance(kernel_size, int) else tuple(kernel_size)
+    ds = (dilation,) * dims if isinstance(dilation, int) else tuple(dilation)
+    return tuple((k - 1) // 2 * d for k, d in zip(ks, ds))
+
+
+class ConvNormActivation(nn.Sequential):
+    def __init__(self, in_channels, out_channels, kernel_size=3, stride=1, padding=None, groups=1,
+                 norm_layer=nn.BatchNorm2d, activation_layer=nn.ReLU, dilation=1, inplace=True,
+                 bias=None, conv_layer=nn.Conv2d, dims=2):
+        if padding is None:
+            padding = _same_padding(kernel_size, dilation, dims)
+        if bias is None:
+            bias = norm_layer is None
+        parts = [conv_layer(in_channels, out_channels, kernel_size, stride, padding,
+                            dilation=dilation, groups=groups, bias=bias)]
+        if norm_layer is not None:
+            parts.append(norm_layer(out_channels))
+        if activation_layer is not None:
+            if inplace is None:
+                parts.append(activation_layer())
+            else:
+                parts.append(activation_layer(inplace=inplace))
+        super().__init__(*parts)
+        self.out_channels = out_channels
+
+
+class Conv2dNormActivation(ConvNormActivation):
+    def __init__(self, in_channels, out_channels, kernel_size=3, stride=1, padding=None, groups=1,
+                 norm_layer=nn.BatchNorm2d, activation_layer=nn.ReLU, dilation=1, inplace=True, bias=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, groups, norm_layer,
+                         activation_layer, dilation, inplace, bias, nn.Conv2d, 2)
+
+
+class Conv3dNormActivation(ConvNormActivation):
+    def __init__(self, in_channels, out_channels, kernel_size=3, stride=1, padding=None, groups=1,
+                 norm_layer=nn.BatchNorm3d, activation_layer=nn.ReLU, dilation=1, inplace=True, bias=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, groups, norm_layer,
+                         activation_layer, dilation, inplace, bias, nn.Conv3d, 3)
+
+
+class SqueezeExcitation(nn.Module):
+    def __init__(self, input_channels, squeeze_channels, activation=nn.ReLU, scale_activation=nn.Sigmoid):
+        super().__init__()
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.fc1 = nn.Conv2d(input_channels, squeeze_channels, 1)
+        self.fc2 = nn.Conv2d(squeeze_channels, input_channels, 1)
+        self.activation = activation()
+        self.scale_activation = scale_activation()
+
+    def forward(self, input):
+        s = self.avgpool(input)
+        s = self.activation(self.fc1(s))
+        s = self.scale_activation(self.fc2(s))
+        return s * input
+
+
+class MLP(nn.Sequential):
+    def __init__(self, in_channels, hidden_channels, norm_layer=None, activation_layer=nn.ReLU,
+                 inplace=None, bias=True, dropout=0.0):
+        extra = {} if inplace is None else {"inplace": inplace}
+        parts = []
+        width = in_channels
+        for hidden in hidden_channels[:-1]:
+            parts.append(nn.Linear(width, hidden, bias=bias))
+            if norm_layer is not None:
+                parts.append(norm_layer(hidden))
+            parts.append(activation_layer(**extra))
+            parts.append(nn.Dropout(dropout, **extra))
+            width = hidden
+        parts.append(nn.Linear(width, hidden_channels[-1], bias=bias))
+        parts.append(nn.Dropout(dropout, **extra))
+        super().__init__(*parts)
+
+
+class Permute(nn.Module):
+    def __init__(self, dims):
+        super().__init__()
+        self.dims = dims
+
+    def forward(self, x):
+        return torch.permute(x, self.dims)
+
+
+class StochasticDepth(nn.Module):
+    def __init__(self, p, mode):
+        super().__init__()
+        self.p = p
+        self.mode = mode
+
+    def forward(self, input):
+        return input
+
+
+def stochastic_depth(input, p, mode, training=True):
+    return input
+
+
+class FrozenBatchNorm2d(nn.Module):
+    def __init__(self, num_features, eps=1e-5):
+        super().__init__()
+        self.register_buffer("weight", torch.ones(num_features))
+        self.register_buffer("bias", torch.zeros(num_features))
+        self.register_buffer("running_mean", torch.zeros(num_features))
+        self.register_buffer("running_var", torch.ones(num_features))
+
+    def forward(self, x):
+        return x
+'''
+
+# Where torchvision defines each of these (the last part of the module path).
+TV_STUB_MODULES = {
+    "_log_api_usage_once": ("utils",),
+    "_make_divisible": ("_utils",),
+    "_ovewrite_named_param": ("_utils",),
+    "WeightsEnum": ("_api",),
+    "Weights": ("_api",),
+    "Conv2dNormActivation": ("misc", "ops"),
+    "Conv3dNormActivation": ("misc", "ops"),
+    "SqueezeExcitation": ("misc", "ops"),
+    "MLP": ("misc", "ops"),
+    "Permute": ("misc", "ops"),
+    "FrozenBatchNorm2d": ("misc", "ops"),
+    "StochasticDepth": ("stochastic_depth", "ops"),
+    "stochastic_depth": ("stochastic_depth", "ops"),
+}
+
 _PARSED = None
 
 
@@ -165,6 +335,41 @@ def load_stubs(interp) -> Dict[str, object]:
     scope.vars["_is_module"] = Builtin("_is_module", lambda v: isinstance(v, TModuleBase))
     interp.exec_block(stub_module().body, scope)
     return {name: scope.vars[name] for name in STUB_CLASSES if name in scope.vars}
+
+
+_TV_PARSED = None
+
+
+def tv_stub_module():
+    global _TV_PARSED
+    if _TV_PARSED is None:
+        import libcst as cst
+
+        _TV_PARSED = cst.parse_module(TV_STUB_SOURCE)
+    return _TV_PARSED
+
+
+def load_tv_stubs(interp) -> Dict[str, object]:
+    """Run the torchvision stub source in its own scope; its names by name."""
+    from .evaluator import Builtin, Scope, _Unknowable
+
+    def _unknown(*args):
+        raise _Unknowable()
+
+    scope = Scope()
+    scope.vars["_unknown"] = Builtin("_unknown", _unknown)
+    interp.exec_block(tv_stub_module().body, scope)
+    return {name: scope.vars[name] for name in TV_STUB_MODULES if name in scope.vars}
+
+
+def tv_stub_name(module: str, name: str) -> bool:
+    """Whether ``name`` imported from ``module`` (a dotted path, absolute or the part of a
+    relative one after its dots) is one of the torchvision names described above."""
+    where = TV_STUB_MODULES.get(name)
+    if where is None:
+        return False
+    tail = module.split(".")[-1] if module else ""
+    return tail in where
 
 
 # torch.nn classes and their torch.nn base classes (nn.Module left out), as PyTorch 2.x
