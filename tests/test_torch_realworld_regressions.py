@@ -631,3 +631,63 @@ def test_torchvision_weights_idiom_in_a_builder(tmp_path):
     assert rows(m) == [("fc", "Linear", [2, 5], 45)] and m.resolved
     (m,) = run_src(tmp_path, src, model_expr="net()", inputs=[(2, 8)]).models
     assert rows(m) == [("fc", "Linear", [2, 1000], 9000)] and m.resolved
+
+
+def test_no_input_size_note_for_a_linear_over_the_channels_of_a_map(tmp_path):
+    # torchvision convnext: a Linear applied to the last dim of an (N, H, W, C) map fits
+    # every input size; the note claimed it fitted only 4x4 to 7x7 inputs.
+    src = """
+        import torch
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.stem = nn.Conv2d(3, 8, 4, stride=4)
+                self.mix = nn.Linear(8, 8)
+                self.pool = nn.AdaptiveAvgPool2d(1)
+                self.fc = nn.Linear(8, 2)
+
+            def forward(self, x):
+                x = self.stem(x).permute(0, 2, 3, 1)
+                x = self.mix(x).permute(0, 3, 1, 2)
+                return self.fc(torch.flatten(self.pool(x), 1))
+        """
+    (m,) = run_src(tmp_path, src).models
+    assert m.notes == []
+
+
+def test_model_only_called_on_loader_batches_is_still_checked(tmp_path):
+    # pytorch/examples mnist: the model is only ever called on batches from a DataLoader;
+    # that run says nothing about the input, so the model is run on a symbolic one too.
+    src = """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv1 = nn.Conv2d(1, 32, 3, 1)
+                self.conv2 = nn.Conv2d(32, 64, 3, 1)
+                self.fc1 = nn.Linear(9216, 10)
+
+            def forward(self, x):
+                x = F.relu(self.conv2(F.relu(self.conv1(x))))
+                return self.fc1(torch.flatten(F.max_pool2d(x, 2), 1))
+
+        def train(model, loader):
+            for data, target in loader:
+                loss = F.nll_loss(model(data), target)
+                loss.backward()
+
+        model = Net()
+        train(model, torch.utils.data.DataLoader(None))
+        """
+    r = run_src(tmp_path, src)
+    (m,) = r.models
+    assert errors(r) == []
+    assert [row[2] for row in rows(m)] == [["N", 32, None, None], ["N", 64, None, None], ["N", 10]]
+    assert m.notes == ["Linear at line 11 fits inputs from 28×28 to 29×29"]
+    bad = src.replace("nn.Conv2d(32, 64, 3, 1)", "nn.Conv2d(16, 64, 3, 1)")
+    assert [c for c, _, _ in errors(run_src(tmp_path, bad))] == ["SL108"]

@@ -590,7 +590,7 @@ class TContainer(TModuleBase):
                 x = child.call(interp, [x], {}, node)
             return x
 
-        return self.fe.recorded(self, run)
+        return self.fe.recorded(self, run, args=args)
 
 
 class TInstance(Instance, TModuleBase):
@@ -1028,7 +1028,7 @@ class TorchFrontend(Frontend):
                 return UNKNOWN
             inst.called = True
             base = inst.base_layer
-            return self.recorded(inst, lambda: self._call_leaf(interp, base, args, kwargs, node)[0])
+            return self.recorded(inst, lambda: self._call_leaf(interp, base, args, kwargs, node)[0], args=args)
         if inst.container_kind == "Sequential" and not isinstance(fwd, Function) and not inst.tainted:
             inst.called = True
 
@@ -1038,7 +1038,7 @@ class TorchFrontend(Frontend):
                     x = child.call(interp, [x], {}, node)
                 return x
 
-            return self.recorded(inst, run_children)
+            return self.recorded(inst, run_children, args=args)
         if not isinstance(fwd, Function) or inst.tainted:
             interp.taint_args(args, kwargs)
             return UNKNOWN
@@ -1053,9 +1053,9 @@ class TorchFrontend(Frontend):
                 if inst.stub:
                     self.anchor.pop()
 
-        return self.recorded(inst, run)
+        return self.recorded(inst, run, args=args)
 
-    def recorded(self, module, run, node: Optional[CallNode] = None):
+    def recorded(self, module, run, node: Optional[CallNode] = None, args=None):
         """Run the module call ``run``.
 
         A call made outside any other module call is a top-level run of ``module``; its
@@ -1064,7 +1064,10 @@ class TorchFrontend(Frontend):
         run of a model is the one summarized."""
         top = self.recording is None
         if top:
-            self.recording = {"root": module, "calls": []}
+            # a call on something that is not a tensor (a batch from a data loader) says
+            # nothing about the model's input: finish() then runs it on a symbolic one
+            blind = args is not None and not any(isinstance(a, TTensor) for a in _flatten(list(args)))
+            self.recording = {"root": module, "calls": [], "blind": blind}
         if self.stack:
             self.stack[-1]["nested"] = True
         frame = {"module": module, "nested": False}
@@ -1088,7 +1091,7 @@ class TorchFrontend(Frontend):
             out, holder["node"] = self._call_leaf(interp, layer, args, kwargs, node)
             return out
 
-        return self.recorded(layer, run, node=None)
+        return self.recorded(layer, run, node=None, args=args)
 
     def _call_leaf(self, interp, layer: TLayer, args, kwargs, node):
         span = self.where(interp, node) if node is not None else layer.span
@@ -1287,7 +1290,8 @@ class TorchFrontend(Frontend):
                 self.runs.pop(id(m), None)
                 tensors = [self.input_tensor(s, m.span) for s in shapes]
                 self.run_top(interp, m, tensors)
-            elif id(m) not in self.runs:
+            elif id(m) not in self.runs or self.runs[id(m)].get("blind"):
+                self.runs.pop(id(m), None)
                 node = self.graph.add("input", "SymbolicInput", m.span, framework=FRAMEWORK)
                 node.outputs = [None]
                 t = TTensor(node, 0, None, self)
@@ -1312,6 +1316,9 @@ class TorchFrontend(Frontend):
         target = None
         for module, _, _ in self.runs.get(id(m), {}).get("calls", []):
             if isinstance(module, TLayer) and module.type == "Linear" and module.calls:
+                shape = module.calls[-1].input_shapes[0] if module.calls[-1].input_shapes else None
+                if shape is None or len(shape) != 2:
+                    continue  # a Linear over the last dim of a map (ConvNeXt) fits any size
                 if per_sample_elements(module.calls[-1]) is None:
                     target = module
                 break
