@@ -186,10 +186,18 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
                     fn.call(interp, [], {}, fn.node)
             if torch_fe is not None:
                 torch_fe.instantiate_unused_classes(interp)
-        if keras_fe is not None:
-            keras_models = list(keras_fe.models)
-        if torch_fe is not None:
-            torch_models = torch_fe.roots()
+    except AnalysisLimit as lim:
+        # what was read before the bound still counts: its models are reported
+        result.diagnostics.append(
+            _diag("SL004", "Analysis stopped: %s; the rest of the file is not checked." % lim.what, path, lim.span or file_span())
+        )
+        interp.steps = 0  # a fresh, small budget to finish the models already found
+        interp.limit_hit = True
+    if keras_fe is not None:
+        keras_models = list(keras_fe.models)
+    if torch_fe is not None:
+        torch_models = torch_fe.roots()
+    try:
         if model_expr is not None:
             selected = _select_model(interp, [fe for fe in frontends], model_expr)
             keras_models = [m for m in selected if keras_fe is not None and m in keras_fe.models]
@@ -197,9 +205,10 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
         if torch_fe is not None:
             torch_fe.finish(interp, torch_models)
     except AnalysisLimit as lim:
-        result.diagnostics.append(
-            _diag("SL004", "Analysis stopped: %s; the rest of the file is not checked." % lim.what, path, lim.span or file_span())
-        )
+        if not getattr(interp, "limit_hit", False):
+            result.diagnostics.append(
+                _diag("SL004", "Analysis stopped: %s; the rest of the file is not checked." % lim.what, path, lim.span or file_span())
+            )
 
     if inputs:
         for m in keras_models:
