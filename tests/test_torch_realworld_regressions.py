@@ -691,3 +691,58 @@ def test_model_only_called_on_loader_batches_is_still_checked(tmp_path):
     assert m.notes == ["Linear at line 11 fits inputs from 28×28 to 29×29"]
     bad = src.replace("nn.Conv2d(32, 64, 3, 1)", "nn.Conv2d(16, 64, 3, 1)")
     assert [c for c, _, _ in errors(run_src(tmp_path, bad))] == ["SL108"]
+
+
+def test_dataclass_post_init_and_non_init_fields(tmp_path):
+    src = """
+        from dataclasses import dataclass, field
+        import torch.nn as nn
+
+        @dataclass
+        class Cfg:
+            width: int = 4
+            hidden: int = field(init=False, default=0)
+            depth: int = 2
+
+            def __post_init__(self):
+                self.hidden = self.width * 2
+
+        c = Cfg(8, 3)
+        net = nn.Sequential(*[nn.Linear(c.width if i == 0 else c.hidden, c.hidden) for i in range(c.depth)])
+        """
+    (m,) = run_src(tmp_path, src, inputs=[(1, 8)]).models
+    assert rows(m) == [("0", "Linear", [1, 16], 144), ("1", "Linear", [1, 16], 272), ("2", "Linear", [1, 16], 272)]
+
+
+def test_grouped_conv_weight_passed_positionally_to_conv2d(tmp_path):
+    # groups given positionally: the weight of Conv2d(8, 8, 3, 1, 1, 1, 8) is (8, 1, 3, 3)
+    src = """
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class DW(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(8, 8, 3, 1, 1, 1, 8)
+
+            def forward(self, x):
+                return F.conv2d(x, self.conv.weight, self.conv.bias, 1, 1, 1, 8)
+        """
+    r = run_src(tmp_path, src, model_expr="DW()", inputs=[(1, 8, 5, 5)])
+    assert errors(r) == []
+    (m,) = r.models
+    assert rows(m) == [("", "DW", [1, 8, 5, 5], 80)]
+
+
+def test_leaf_subclass_initialised_the_old_way_has_unknown_parameters(tmp_path):
+    src = """
+        import torch.nn as nn
+
+        class MyConv(nn.Conv2d):
+            def __init__(self, cin, cout):
+                nn.Conv2d.__init__(self, cin, cout, 3)
+
+        net = nn.Sequential(MyConv(3, 4))
+        """
+    (m,) = run_src(tmp_path, src, inputs=[(1, 3, 8, 8)]).models
+    assert m.total_params is None and not m.resolved

@@ -1292,8 +1292,13 @@ class Interpreter:
                 scope.vars[name] = f.defaults[name]
             else:
                 scope.vars[name] = UNKNOWN
+        # a builder analysed on its own (nobody calls it) gets unknown *args/**kwargs,
+        # not empty ones: real callers pass something
+        synthetic = getattr(self, "synthetic_call", None) is f
+        if synthetic:
+            self.synthetic_call = None
         if isinstance(p.star_arg, cst.Param):
-            scope.vars[p.star_arg.name.value] = tuple(args)
+            scope.vars[p.star_arg.name.value] = UNKNOWN if synthetic else tuple(args)
         for param in p.kwonly_params:
             name = param.name.value
             if name in kwargs:
@@ -1301,7 +1306,7 @@ class Interpreter:
             else:
                 scope.vars[name] = f.defaults.get(name, UNKNOWN)
         if p.star_kwarg is not None:
-            scope.vars[p.star_kwarg.name.value] = dict(kwargs)
+            scope.vars[p.star_kwarg.name.value] = UNKNOWN if synthetic else dict(kwargs)
         self.depth += 1
         first = scope.vars.get(positional[0].name.value) if positional else None
         frame = {"returns": [], "func": f, "self": first}
@@ -1366,13 +1371,22 @@ class Interpreter:
                     if "ClassVar" in cst.Module([]).code_for_node(small.annotation.annotation):
                         continue
                     name = small.target.value
+                    v = small.value
+                    if isinstance(v, cst.Call) and self.dotted(v.func) in ("field", "dataclasses.field") and any(
+                        a.keyword is not None and a.keyword.value == "init" for a in v.args
+                    ):
+                        fields.pop(name, None)  # field(init=False): not a parameter
+                        continue
                     fields[name] = ns_scope.vars.get(name, UNKNOWN) if small.value is not None else _ABSENT
         return list(fields.items())
 
     def _dataclass_init(self, cls: ClassVal, scope: Scope) -> "Function":
         """The ``__init__`` that ``@dataclass`` writes: one parameter per field."""
         names = [n for n, _ in cls.dataclass_fields]
-        body = "".join("    self.%s = %s\n" % (n, n) for n in names) or "    pass\n"
+        body = "".join("    self.%s = %s\n" % (n, n) for n in names)
+        if cls.lookup("__post_init__") is not _ABSENT:
+            body += "    self.__post_init__()\n"
+        body = body or "    pass\n"
         node = cst.parse_statement("def __init__(self%s):\n%s" % ("".join(", " + n for n in names), body))
         defaults = {n: d for n, d in cls.dataclass_fields if d is not _ABSENT}
         init = Function(node, scope, defaults, self)

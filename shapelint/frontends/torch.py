@@ -383,7 +383,8 @@ def param_shape(layer: "TLayer", name: str) -> Shape:
             return (n, d)
     elif t in ("Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"):
         cin, cout, k = arg("in_channels", 0), arg("out_channels", 1), arg("kernel_size", 2)
-        groups = layer.kwargs.get("groups", 1)
+        groups = arg("groups", 6)
+        groups = 1 if groups is _MISSING else groups
         nd = int(t[-2])
         if isinstance(k, int) and not isinstance(k, bool):
             k = (k,) * nd
@@ -900,6 +901,7 @@ class TorchFrontend(Frontend):
                 inst.container_kind = b[-1]
         if leaf_bases and len(bases) == 1:
             inst.leaf_kind = leaf_bases[0]
+            inst.own_params = None  # known once the layer's constructor has run
         elif leaf_bases:
             inst.tainted = True  # mixins over a torch.nn layer: not followed
         self.add_module_object(inst)
