@@ -183,6 +183,7 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
             # builder functions nobody calls: analyse them with their default arguments
             for fn in list(interp.functions):
                 if not fn.called:
+                    interp.synthetic_call = fn
                     fn.call(interp, [], {}, fn.node)
             if torch_fe is not None:
                 torch_fe.instantiate_unused_classes(interp)

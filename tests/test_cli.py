@@ -324,3 +324,13 @@ def test_syntax_error_message_punctuation(tmp_path, capsys):
     write(tmp_path, "comma.py", "import keras\nx = [1 2]\n")
     code, out, _ = run([str(tmp_path / "comma.py")], capsys)
     assert out.rstrip().endswith("Perhaps you forgot a comma?")
+
+
+def test_builder_analysed_alone_gets_unknown_star_args(tmp_path, capsys):
+    # nobody calls it in the file: *size is whatever callers pass, not an empty tuple
+    path = write(
+        tmp_path,
+        "b.py",
+        "import torch\n\n\ndef bundle(*size, dtype=None):\n    return torch.zeros(1, dtype=dtype).expand(*size)\n",
+    )
+    assert run([path], capsys)[0] == 0
