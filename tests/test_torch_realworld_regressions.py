@@ -746,3 +746,25 @@ def test_leaf_subclass_initialised_the_old_way_has_unknown_parameters(tmp_path):
         """
     (m,) = run_src(tmp_path, src, inputs=[(1, 3, 8, 8)]).models
     assert m.total_params is None and not m.resolved
+
+
+def test_package_init_reexporting_models_reports_none_of_them(tmp_path):
+    # torchvision/models/__init__.py: `from .alexnet import *` re-exports AlexNet; only the
+    # file that defines a class builds it for a check (else each model is reported twice).
+    pkg = tmp_path / "zoo"
+    pkg.mkdir()
+    (pkg / "net.py").write_text(textwrap.dedent("""
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x):
+                return self.fc(x)
+        """))
+    r = run_src(pkg, "import torch\nfrom .net import *\n", name="__init__.py")
+    assert r.models == []
+    (m,) = analyze_bytes(str(pkg / "net.py"), (pkg / "net.py").read_bytes(), Settings()).models
+    assert m.name == "Net"

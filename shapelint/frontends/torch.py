@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
+import libcst as cst
+
 from ..diagnostics import Span
 from ..engine.registry import LayerConfig, Options, ShapeIssue, TensorArg, Unresolved, infer, lookup
 from ..engine.shapes import Shape, format_shape, known, parse_shape
@@ -1254,8 +1256,11 @@ class TorchFrontend(Frontend):
         """nn.Module classes the file defines but never builds: build those whose
         constructor needs no argument, so their certain bugs are still found."""
         built = {id(m.cls) for m in self.modules if isinstance(m, TInstance)}
+        # classes this file defines (not those it imports: a package's __init__.py that
+        # re-exports its models would report each of them again)
+        own = {id(s) for s in interp.module.body if isinstance(s, cst.ClassDef)}
         for name, value in list(interp.globals.vars.items()):
-            if not isinstance(value, ClassVal) or id(value) in built:
+            if not isinstance(value, ClassVal) or id(value) in built or id(value.node) not in own:
                 continue
             bases = [torch_parts(p) for p in value.base_paths(interp)]
             if not any(b is not None and len(b) >= 2 and b[1] == "nn" and b[-1] == "Module" for b in bases):
