@@ -768,3 +768,50 @@ def test_package_init_reexporting_models_reports_none_of_them(tmp_path):
     assert r.models == []
     (m,) = analyze_bytes(str(pkg / "net.py"), (pkg / "net.py").read_bytes(), Settings()).models
     assert m.name == "Net"
+
+
+def test_relative_position_bias_gathered_with_an_integer_index(tmp_path):
+    # torchvision swin: an index built from torch.arange/meshgrid/stack/flatten, registered
+    # as a buffer, picks rows of a bias table: table[index] has the index's shape + (heads,)
+    src = """
+        import torch
+        import torch.nn as nn
+
+        class RelBias(nn.Module):
+            def __init__(self, window=3, heads=2):
+                super().__init__()
+                self.table = nn.Parameter(torch.zeros((2 * window - 1) ** 2, heads))
+                coords = torch.stack(torch.meshgrid(torch.arange(window), torch.arange(window), indexing="ij"))
+                flat = torch.flatten(coords, 1)
+                rel = flat[:, :, None] - flat[:, None, :]
+                rel = rel.permute(1, 2, 0).contiguous()
+                rel[:, :, 0] += window - 1
+                rel[:, :, 1] += window - 1
+                rel[:, :, 0] *= 2 * window - 1
+                self.register_buffer("index", rel.sum(-1).flatten())
+                self.window = window
+
+            def forward(self, attn):
+                n = self.window * self.window
+                bias = self.table[self.index].view(n, n, -1).permute(2, 0, 1).unsqueeze(0)
+                return attn + bias
+        """
+    (m,) = run_src(tmp_path, src, model_expr="RelBias()", inputs=[(4, 2, 9, 9)]).models
+    assert rows(m) == [("", "RelBias", [4, 2, 9, 9], 50)] and m.resolved
+
+
+def test_float_or_unknown_index_tensor_gives_unknown_rows(tmp_path):
+    src = """
+        import torch
+        import torch.nn as nn
+
+        class Pick(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.table = nn.Parameter(torch.zeros(10, 4))
+
+            def forward(self, mask):
+                return self.table[mask].view(5, 3)
+        """
+    r = run_src(tmp_path, src, model_expr="Pick()", inputs=[(10,)])
+    assert errors(r) == []

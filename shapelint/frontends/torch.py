@@ -38,6 +38,14 @@ SHAPE_NEUTRAL_KWARGS = {
     "dtype", "device", "non_blocking", "memory_format", "approximate", "eps", "momentum", "value",
     "min", "max", "beta", "threshold", "lambd", "generator", "out", "copy", "recompute_scale_factor",
 }
+# Ops and tensor methods whose result is an integer tensor when their tensor inputs are
+# (index arithmetic: torch.stack(torch.meshgrid(...)).flatten(1), coords[:, :, None] - ...).
+INT_KEEPING_OPS = {
+    "view", "reshape", "permute", "flatten", "getitem", "transpose", "unsqueeze", "squeeze", "sum",
+    "add", "sub", "mul", "stack", "cat", "repeat", "expand", "flip", "roll", "t", "unflatten",
+    "movedim", "repeat_interleave", "narrow", "select", "index_select", "gather",
+}
+INT_KEEPING_METHODS = {"contiguous", "clone", "detach", "cpu", "cuda", "abs", "neg", "clamp", "clamp_", "zero_", "fill_", "add_", "sub_", "mul_"}
 # Positional arguments of functional ops that never change the output shape.
 SHAPE_NEUTRAL_ARGS = {"bias", "eps", "momentum", "training", "running_mean", "running_var", "inplace"}
 # Reductions that return (values, indices) when given a dim.
@@ -93,6 +101,8 @@ def dim_value(d):
 
 
 class TTensor(Obj):
+    integer = False  # certainly of an integer dtype (an index: torch.arange(n), x.long())
+
     def __init__(self, node: CallNode, index: int, shape: Shape, fe: "TorchFrontend"):
         self.node = node
         self.index = index
@@ -147,6 +157,12 @@ class TTensor(Obj):
         return n
 
     def getitem(self, key, interp):
+        if isinstance(key, TTensor) and key.integer:
+            # table[index]: an integer index tensor picks whole rows
+            shape = None
+            if self.shape is not None and len(self.shape) >= 1 and key.shape is not None:
+                shape = tuple(key.shape) + tuple(self.shape[1:])
+            return self.fe.custom_op(interp, "getitem", [self, key], shape, self.node.span)
         return self.fe.op(interp, "getitem", [self, key], {}, None)
 
     def unpack(self, n: int):
@@ -840,6 +856,8 @@ class TorchFrontend(Frontend):
             if name == "Size":
                 return tuple(args[0]) if args and isinstance(args[0], (tuple, list)) else UNKNOWN
             return self.factory(interp, name, args, kwargs, span)
+        if name == "meshgrid" and len(parts) == 2:
+            return self.meshgrid(interp, args, kwargs, node)
         if name in ("no_grad", "inference_mode", "manual_seed", "set_grad_enabled", "device", "set_default_dtype"):
             return None
         tensors = [a for a in _flatten(list(args) + list(kwargs.values())) if isinstance(a, TTensor)]
@@ -858,7 +876,8 @@ class TorchFrontend(Frontend):
             t = left if lt else right
             other = right if lt else left
             if isinstance(other, (int, float)) and not isinstance(other, bool) or isinstance(other, SymDim):
-                return self.same_shape(interp, name, t, node)
+                integer = t.integer and isinstance(other, int) and op in ("+", "-", "*", "//", "%")
+                return self.same_shape(interp, name, t, node, integer=integer)
         return self.op(interp, name, [left, right], {}, node)
 
     def isinstance_of(self, interp, obj, cls):
@@ -1001,7 +1020,9 @@ class TorchFrontend(Frontend):
         shape = _factory_shape(name, args, kwargs)
         node = self.graph.add("input", "Tensor", span, framework=FRAMEWORK)
         node.outputs = [shape]
-        return TTensor(node, 0, shape, self)
+        t = TTensor(node, 0, shape, self)
+        t.integer = _factory_integer(name, args, kwargs)
+        return t
 
     def comment_input(self, cls_node, call_node, interp) -> Optional[Tuple]:
         """``# shapelint: input=(1, 3, 32, 32)`` on the class line or the call line."""
@@ -1165,8 +1186,47 @@ class TorchFrontend(Frontend):
             t.shape = shape
             t.node.outputs = [shape]
 
-    def same_shape(self, interp, name, t: TTensor, node):
-        return self.op(interp, "relu", [t], {}, node, label=name)
+    def same_shape(self, interp, name, t: TTensor, node, integer: Optional[bool] = None):
+        out = self.op(interp, "relu", [t], {}, node, label=name)
+        if isinstance(out, TTensor):
+            if integer is None:
+                integer = name in ("long", "int") or (t.integer and name in INT_KEEPING_METHODS)
+            out.integer = integer
+        return out
+
+    def custom_op(self, interp, name, tensors, shape: Shape, span) -> TTensor:
+        """A graph node whose output shape the front-end computed itself."""
+        gnode = self.graph.add("op", name, span, None, [(t.node, t.index) for t in tensors], framework=FRAMEWORK)
+        gnode.input_shapes = [t.shape for t in tensors]
+        gnode.outputs = [shape]
+        self._count("op_events")
+        return TTensor(gnode, 0, shape, self)
+
+    def meshgrid(self, interp, args, kwargs, node):
+        """torch.meshgrid(a, b, indexing="ij"): one (len(a), len(b)) grid per input."""
+        tensors = list(args[0]) if len(args) == 1 and isinstance(args[0], (list, tuple)) else list(args)
+        if not tensors or not all(isinstance(t, TTensor) for t in tensors):
+            return UNKNOWN
+        sizes = []
+        for t in tensors:
+            if t.shape is not None and len(t.shape) == 0:
+                sizes.append(1)
+            elif t.shape is not None and len(t.shape) == 1:
+                sizes.append(t.shape[0])
+            else:
+                sizes.append(None)
+        indexing = kwargs.get("indexing", "ij")
+        if indexing == "xy" and len(sizes) >= 2:
+            sizes[0], sizes[1] = sizes[1], sizes[0]
+        elif indexing != "ij":
+            sizes = [None] * len(sizes)
+        span = self.where(interp, node)
+        outs = []
+        for t in tensors:
+            out = self.custom_op(interp, "meshgrid", tensors, tuple(sizes), span)
+            out.integer = t.integer
+            outs.append(out)
+        return tuple(outs)
 
     def opaque(self, interp, name, tensors, node):
         span = self.where(interp, node) if (interp is not None and node is not None) else (tensors[0].node.span if tensors else Span(1, 0, 1, 0))
@@ -1226,6 +1286,11 @@ class TorchFrontend(Frontend):
                 pass
         gnode.outputs = outputs
         outs = [TTensor(gnode, i, s, self) for i, s in enumerate(outputs)]
+        if name in INT_KEEPING_OPS and tensors and all(t.integer for t in tensors) and all(
+            not isinstance(a, float) for a in _flatten(list(args) + list(kwargs.values()))
+        ):
+            for o in outs:
+                o.integer = True  # arithmetic and reshaping of index tensors stays integer
         if len(outs) > 1:
             return tuple(outs)
         if name in VALUES_INDICES_OPS and (name in ("sort", "topk", "kthvalue", "aminmax") or len(args) >= 2 or "dim" in kwargs):
@@ -1607,6 +1672,22 @@ def _data_shape(data) -> Shape:
     if isinstance(data, (int, float)):
         return ()
     return None
+
+
+def _factory_integer(name, args, kwargs) -> bool:
+    """Whether a factory certainly makes an integer tensor."""
+    if "dtype" in kwargs:
+        d = kwargs["dtype"]
+        return isinstance(d, ModuleRef) and d.path in ("torch.long", "torch.int64", "torch.int", "torch.int32", "torch.int16", "torch.int8", "torch.uint8")
+    if name in ("LongTensor", "randint"):
+        return True
+    if name == "arange":
+        nums = list(args) + [kwargs[k] for k in ("start", "end", "step") if k in kwargs]
+        return bool(nums) and all(isinstance(v, int) and not isinstance(v, bool) for v in nums)
+    if name in ("tensor", "as_tensor") and args:
+        flat = _flatten([args[0]]) if isinstance(args[0], (list, tuple)) else [args[0]]
+        return bool(flat) and all(isinstance(v, int) and not isinstance(v, bool) for v in flat)
+    return False
 
 
 def _has_unknown_structure(args, kwargs) -> bool:
