@@ -815,3 +815,32 @@ def test_float_or_unknown_index_tensor_gives_unknown_rows(tmp_path):
         """
     r = run_src(tmp_path, src, model_expr="Pick()", inputs=[(10,)])
     assert errors(r) == []
+
+
+def test_modulelist_extended_with_plus_equals(tmp_path):
+    # torchvision maxvit: self.layers = nn.ModuleList(); self.layers += [Layer(...)]
+    src = """
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.layers = nn.ModuleList()
+                for i in range(3):
+                    self.layers += [nn.Linear(4 if i == 0 else 6, 6)]
+                self.head = nn.Sequential(nn.ReLU()) + nn.Sequential(nn.Linear(6, 2))
+
+            def forward(self, x):
+                for layer in self.layers:
+                    x = layer(x)
+                return self.head(x)
+        """
+    (m,) = run_src(tmp_path, src, model_expr="Net()", inputs=[(2, 4)]).models
+    assert rows(m) == [
+        ("layers.0", "Linear", [2, 6], 30),
+        ("layers.1", "Linear", [2, 6], 42),
+        ("layers.2", "Linear", [2, 6], 42),
+        ("head.0", "ReLU", [2, 6], 0),
+        ("head.1", "Linear", [2, 2], 14),
+    ]
+    assert m.total_params == 128 and m.resolved

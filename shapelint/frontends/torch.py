@@ -867,6 +867,8 @@ class TorchFrontend(Frontend):
 
     def binary_op(self, interp, op, left, right, node):
         lt, rt = isinstance(left, TTensor), isinstance(right, TTensor)
+        if op == "+" and isinstance(left, TContainer) and left.type in ("ModuleList", "Sequential"):
+            return self.concat_container(interp, left, right)
         if not (lt or rt):
             return NotImplemented
         name = _OP_NAMES.get(op)
@@ -908,6 +910,22 @@ class TorchFrontend(Frontend):
         if mro is None:
             return UNKNOWN
         return name in mro
+
+    def concat_container(self, interp, left: "TContainer", right) -> "TContainer":
+        """``layers + [block]`` / ``self.layers += [block]`` on a ModuleList or Sequential:
+        a container of both (PyTorch's ``+=`` extends in place; the result is the same)."""
+        items = interp.iterate(right) if not isinstance(right, TContainer) else right.iterate()
+        out = TContainer(self, left.type, left.span)
+        self.add_module_object(out)
+        seq = left.iterate()
+        if seq is None or items is None:
+            out.tainted = True
+            return out
+        for m in list(seq) + list(items):
+            out.append(m)
+        if interp.speculative:
+            out.tainted = True
+        return out
 
     def instantiate_class(self, interp, cls: ClassVal, args, kwargs, node):
         bases = [torch_parts(p) for p in cls.base_paths(interp)]
