@@ -844,3 +844,106 @@ def test_modulelist_extended_with_plus_equals(tmp_path):
         ("head.1", "Linear", [2, 2], 14),
     ]
     assert m.total_params == 128 and m.resolved
+
+
+def test_intermediate_layer_getter_with_dict_comprehension_and_del(tmp_path):
+    # torchvision IntermediateLayerGetter: {str(k): str(v) for ...}, `del pending[name]`,
+    # `if not pending: break` -- del was ignored, so the loop kept every child (certain but
+    # wrong: the head's parameters were counted), and the dict comprehension was unknown.
+    src = """
+        from collections import OrderedDict
+        import torch.nn as nn
+
+        class Getter(nn.ModuleDict):
+            def __init__(self, model, return_layers):
+                pending = {str(k): str(v) for k, v in return_layers.items()}
+                layers = OrderedDict()
+                for name, module in model.named_children():
+                    layers[name] = module
+                    if name in pending:
+                        del pending[name]
+                    if not pending:
+                        break
+                super().__init__(layers)
+                self.return_layers = dict(return_layers)
+
+            def forward(self, x):
+                out = OrderedDict()
+                for name, module in self.items():
+                    x = module(x)
+                    if name in self.return_layers:
+                        out[self.return_layers[name]] = x
+                return out
+
+        class Backbone(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.stem = nn.Conv2d(3, 8, 3, padding=1)
+                self.layer1 = nn.Conv2d(8, 16, 3, stride=2, padding=1)
+                self.fc = nn.Linear(16, 10)
+
+        class Seg(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.backbone = Getter(Backbone(), {"layer1": "out"})
+                self.head = nn.Conv2d(16, 2, 1)
+
+            def forward(self, x):
+                return self.head(self.backbone(x)["out"])
+        """
+    (m,) = run_src(tmp_path, src, model_expr="Seg()", inputs=[(1, 3, 8, 8)]).models
+    assert rows(m) == [
+        ("backbone.stem", "Conv2d", [1, 8, 8, 8], 224),
+        ("backbone.layer1", "Conv2d", [1, 16, 4, 4], 1168),
+        ("head", "Conv2d", [1, 2, 4, 4], 34),
+    ]
+    assert m.total_params == 1426 and m.resolved
+
+
+def test_del_of_submodules_and_list_items(tmp_path):
+    src = """
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.body = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 8), nn.Linear(8, 3))
+                del self.body[2]
+                self.extra = nn.Linear(100, 100)
+                del self.extra
+                sizes = [4, 8, 16]
+                del sizes[-1]
+                self.width = sizes[-1]
+
+            def forward(self, x):
+                return self.body(x)
+        """
+    (m,) = run_src(tmp_path, src, model_expr="Net()", inputs=[(2, 4)]).models
+    assert rows(m) == [("body.0", "Linear", [2, 8], 40), ("body.1", "ReLU", [2, 8], 0), ("body.2", "Linear", [2, 3], 27)]
+    assert m.total_params == 67 and m.resolved
+
+
+def test_getattr_with_a_default_on_blocks_without_the_attribute(tmp_path):
+    # torchvision lraspp/deeplabv3: [i for i, b in enumerate(features) if getattr(b, "_is_cn", False)]
+    src = """
+        import torch.nn as nn
+
+        class Down(nn.Module):
+            def __init__(self, c):
+                super().__init__()
+                self.conv = nn.Conv2d(c, c, 3, stride=2, padding=1)
+                self._is_cn = True
+                self.out_channels = c
+
+        class Keep(nn.Sequential):
+            def __init__(self, c):
+                super().__init__(nn.Conv2d(c, c, 3, padding=1))
+                self.out_channels = c
+
+        features = nn.Sequential(Keep(4), Down(4), Keep(4), Down(4), Keep(4))
+        idx = [i for i, b in enumerate(features) if getattr(b, "_is_cn", False)]
+        n_has = len([b for b in features if hasattr(b, "_is_cn")])
+        head = nn.Sequential(nn.Linear(features[idx[-1]].out_channels * len(idx) + n_has, 2))
+        """
+    (m,) = [x for x in run_src(tmp_path, src, inputs=[(1, 10)]).models if x.name == "head"]
+    assert rows(m) == [("0", "Linear", [1, 2], 22)]

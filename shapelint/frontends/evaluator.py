@@ -380,6 +380,10 @@ class Instance(Obj):
                 self.uncertain_attrs = True
         self.attrs[name] = value
 
+    def del_attr(self, name: str, interp: "Interpreter") -> None:
+        """``del obj.name``: a later read finds the class attribute, if any."""
+        self.attrs.pop(name, None)
+
     def super_attr(self, name: str, interp: "Interpreter") -> Any:
         """``super().name`` once the local classes are exhausted."""
         if name == "__init__":
@@ -625,6 +629,8 @@ class Interpreter:
             if len(args) >= 2 and isinstance(args[1], str):
                 v = it.get_attr(args[0], args[1])
                 if v is UNKNOWN and len(args) == 3:
+                    if _certainly_absent(args[0], args[1]):
+                        return args[2]  # getattr(block, "_is_cn", False) on a block without it
                     return UNKNOWN  # the default may apply: not certain either way
                 return v
             return UNKNOWN
@@ -639,6 +645,12 @@ class Interpreter:
             return None
 
         def _hasattr(it, args, kwargs, node):
+            if len(args) == 2 and isinstance(args[1], str) and isinstance(args[0], Instance):
+                obj, name = args
+                if not obj.tainted and (name in obj.attrs or obj.cls.lookup(name) is not _ABSENT):
+                    return True
+                if _certainly_absent(obj, name):
+                    return False
             return UNKNOWN
 
         def _isinstance(it, args, kwargs, node):
@@ -876,7 +888,7 @@ class Interpreter:
             for n in small.names:
                 scope.globals_names.add(n.name.value)
         elif isinstance(small, cst.Del):
-            pass
+            self.exec_del(small.target, scope)
         elif isinstance(small, cst.Raise):
             raise _Raise()
         # Pass, Assert, Nonlocal: nothing to do
@@ -1783,8 +1795,59 @@ class Interpreter:
                     return False
         return True
 
-    def eval_dictcomp(self, node, scope):
-        return UNKNOWN
+    def eval_dictcomp(self, node: cst.DictComp, scope):
+        """{k: v for ...} over known sequences (keys must be known and hashable)."""
+        pairs: List[Any] = []
+        inner = Scope(parent=scope)
+        elt = cst.Tuple([cst.Element(node.key), cst.Element(node.value)])
+        if not self._comp(node.for_in, elt, inner, pairs):
+            return UNKNOWN
+        out = {}
+        for k, v in pairs:
+            if k is UNKNOWN or not _hashable(k):
+                return UNKNOWN
+            out[k] = v
+        return out
+
+    def exec_del(self, target, scope: Scope) -> None:
+        """``del d[k]``, ``del x``, ``del obj.attr``: what is deleted is gone, or, when that
+        is not certain, the container is no longer known."""
+        if isinstance(target, (cst.Tuple, cst.List)):
+            for e in target.elements:
+                self.exec_del(e.value, scope)
+            return
+        if isinstance(target, cst.Name):
+            self.assign_name(target.value, UNKNOWN, scope)
+            return
+        if isinstance(target, cst.Subscript):
+            obj = self.eval(target.value, scope)
+            key = UNKNOWN
+            if len(target.slice) == 1:
+                key = self._slice_value(target.slice[0].slice, scope)
+            if isinstance(obj, (list, dict)):
+                if self.speculative or key is UNKNOWN or (not isinstance(key, slice) and contains_unknown(key)):
+                    self.mark_tainted(obj)
+                    return
+                try:
+                    del obj[key]
+                except Exception:
+                    self.mark_tainted(obj)
+                return
+            if isinstance(obj, Obj):
+                deleter = getattr(obj, "delitem", None)
+                if deleter is not None and key is not UNKNOWN and not self.speculative:
+                    deleter(key, self)
+                else:
+                    obj.taint()
+            return
+        if isinstance(target, cst.Attribute):
+            obj = self.eval(target.value, scope)
+            if isinstance(obj, Obj):
+                deleter = getattr(obj, "del_attr", None)
+                if deleter is not None and not self.speculative:
+                    deleter(target.attr.value, self)
+                else:
+                    obj.taint()
 
     def eval_named(self, node: cst.NamedExpr, scope):
         v = self.eval(node.value, scope)
@@ -1824,6 +1887,11 @@ def _hashable(v) -> bool:
         return True
     except TypeError:
         return False
+
+
+def _certainly_absent(obj, name: str) -> bool:
+    absent = getattr(obj, "attr_absent", None)
+    return absent is not None and absent(name) is True
 
 
 def _dataclass_decorator(stmt: cst.ClassDef) -> Optional[str]:

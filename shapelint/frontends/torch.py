@@ -26,13 +26,15 @@ from ..engine.registry import LayerConfig, Options, ShapeIssue, TensorArg, Unres
 from ..engine.shapes import Shape, format_shape, known, parse_shape
 from ..engine.values import UNKNOWN, contains_unknown
 from ..graph import CallNode, LayerGraph, LayerInfo, ModelInfo
-from .evaluator import BoundMethod, ClassVal, Frontend, Function, Instance, ModuleRef, Obj
-from .torch_stubs import STUB_CLASSES, load_stubs, load_tv_stubs, nn_mro, tv_stub_name
+from .evaluator import _ABSENT as _ABSENT_CLASS, BoundMethod, ClassVal, Frontend, Function, Instance, ModuleRef, Obj
+from .torch_stubs import NN_MODULE_ATTRS, STUB_CLASSES, load_stubs, load_tv_stubs, nn_mro, tv_stub_name
 
 FRAMEWORK = "torch"
 
 TENSOR_FACTORIES = {"eye", "randn", "rand", "zeros", "ones", "empty", "randint", "full", "rand_like", "randn_like", "zeros_like", "ones_like", "empty_like", "full_like", "tensor", "as_tensor", "arange", "Tensor", "FloatTensor", "LongTensor"}
 CONTAINERS = {"Sequential", "ModuleList", "ModuleDict"}
+# What nn.Sequential/ModuleList/ModuleDict add to nn.Module's attributes (PyTorch 2.x).
+CONTAINER_ATTRS = {"_get_abs_string_index", "_get_item_by_idx", "append", "clear", "extend", "insert", "items", "keys", "pop", "update", "values"}
 SHAPE_NEUTRAL_KWARGS = {
     "training", "inplace", "p", "negative_slope", "alpha", "mode", "align_corners", "antialias",
     "dtype", "device", "non_blocking", "memory_format", "approximate", "eps", "momentum", "value",
@@ -553,6 +555,28 @@ class TContainer(TModuleBase):
         else:
             self.tainted = True
 
+    def delitem(self, key, interp):
+        """``del seq[i]`` / ``del seq[a:b]`` (renumbered, as PyTorch does), ``del d["k"]``."""
+        if self.tainted:
+            return
+        names = list(self.children)
+        if self.type == "ModuleDict":
+            if isinstance(key, str) and key in self.children:
+                self.children.pop(key).parents -= 1
+            else:
+                self.tainted = True
+            return
+        if isinstance(key, int) and not isinstance(key, bool) and -len(names) <= key < len(names):
+            gone = [names[key]]
+        elif isinstance(key, slice):
+            gone = names[key]
+        else:
+            self.tainted = True
+            return
+        for n in gone:
+            self.children.pop(n).parents -= 1
+        self.children = {str(i): m for i, m in enumerate(self.children.values())}
+
     def contains(self, key):
         if self.tainted or self.type != "ModuleDict" or not isinstance(key, str):
             return UNKNOWN
@@ -624,6 +648,7 @@ class TInstance(Instance, TModuleBase):
         self.container_kind: Optional[str] = None  # subclass of nn.Sequential/ModuleList
         self.leaf_kind: Optional[str] = None  # subclass of a torch.nn layer (class LayerNorm2d(nn.LayerNorm))
         self.base_layer: Optional[TLayer] = None  # that layer, as its constructor configured it
+        self.dict_exposed = False
 
     def __repr__(self) -> str:
         return "TInstance(%s)" % self.type
@@ -642,7 +667,34 @@ class TInstance(Instance, TModuleBase):
             self.children.pop(name)
         Instance.set_attr(self, name, value, interp)
 
+    def attr_absent(self, name) -> bool:
+        """The module certainly has no attribute ``name``: its constructor ran on certain
+        paths, its classes are all known, and nothing set or defines it."""
+        if self.tainted or self.uncertain_attrs or self.dict_exposed or name in self.attrs or name in self.children:
+            return False
+        if name.startswith("__") or name in NN_MODULE_ATTRS or self.base_layer is not None or self.leaf_kind is not None:
+            return False
+        if name in CONTAINER_ATTRS or self.cls.lookup(name) is not _ABSENT_CLASS:
+            return False
+        for c in self.cls.mro():
+            for b in c.bases:
+                if isinstance(b, ClassVal):
+                    continue
+                if not (isinstance(b, ModuleRef) and (b.path == "object" or (torch_parts(b.path) or [""])[-1] in ("Module",) + tuple(CONTAINERS))):
+                    return False
+        return True
+
+    def del_attr(self, name, interp):
+        """``del self.fc``: the submodule (or parameter) is no longer registered."""
+        if name in self.children:
+            self.children.pop(name).parents -= 1
+        elif isinstance(self.attrs.get(name), TParam):
+            self.own_params = None  # which parameter count is left is not tracked
+        Instance.del_attr(self, name, interp)
+
     def base_attr(self, name, interp):
+        if name == "__dict__":
+            self.dict_exposed = True  # self.__dict__.update(...): attributes not followed
         v = self.common_attr(name, interp)
         if v is not _MISSING:
             return v
