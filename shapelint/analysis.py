@@ -105,6 +105,8 @@ def analyze_bytes(
     result = FileResult(path)
     try:
         _analyze_text(result, text, settings, model_expr, inputs)
+    except ModelSelectionError:
+        raise  # a usage error (exit 2), not a finding about the file
     except RecursionError:
         result.diagnostics.append(
             _diag("SL004", "The file nests expressions too deeply to analyse; it was skipped.", path, file_span())
@@ -257,6 +259,10 @@ class LazyPositions:
         return self.table[node]
 
 
+class ModelSelectionError(ValueError):
+    """``--model EXPR`` does not name a model in the file."""
+
+
 def _select_model(interp, frontends, expr: str):
     """The model(s) ``--model EXPR`` names: a variable or a builder call, evaluated statically."""
     import libcst as cst
@@ -267,8 +273,8 @@ def _select_model(interp, frontends, expr: str):
     try:
         node = cst.parse_expression(expr)
     except cst.ParserSyntaxError:
-        raise ValueError("--model %r is not a Python expression" % expr)
+        raise ModelSelectionError("--model %r is not a Python expression" % expr)
     value = interp.eval(node, interp.globals)
     if isinstance(value, (KSequential, KFunctional, TModuleBase)):
         return [value]
-    raise ValueError("--model %r does not evaluate to a model shapelint can analyse" % expr)
+    raise ModelSelectionError("--model %r does not evaluate to a model shapelint can analyse" % expr)

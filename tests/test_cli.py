@@ -334,3 +334,11 @@ def test_builder_analysed_alone_gets_unknown_star_args(tmp_path, capsys):
         "import torch\n\n\ndef bundle(*size, dtype=None):\n    return torch.zeros(1, dtype=dtype).expand(*size)\n",
     )
     assert run([path], capsys)[0] == 0
+
+
+def test_model_expression_that_names_no_model_is_a_usage_error(tmp_path, capsys):
+    path = write(tmp_path, "m.py", "import torch.nn as nn\n\ndef f():\n    return 3\n")
+    code, _, err = run(["summary", "--model", "f()", path], capsys)
+    assert code == 2 and "--model 'f()' does not evaluate to a model" in err
+    code, _, err = run(["summary", "--model", "f(", path], capsys)
+    assert code == 2 and "is not a Python expression" in err
