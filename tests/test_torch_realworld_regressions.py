@@ -947,3 +947,39 @@ def test_getattr_with_a_default_on_blocks_without_the_attribute(tmp_path):
         """
     (m,) = [x for x in run_src(tmp_path, src, inputs=[(1, 10)]).models if x.name == "head"]
     assert rows(m) == [("0", "Linear", [1, 2], 22)]
+
+
+def test_generation_loop_calling_the_model_is_cut_short(tmp_path):
+    # pytorch/examples language_translation: `while True:` around a decode that calls the
+    # model; counting the layers of every model call as "structure" kept the loop unrolling
+    # until the step budget ran out (the rest of the file went unchecked).
+    src = """
+        import torch
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.blocks = nn.ModuleList([nn.Linear(16, 16) for _ in range(12)])
+                self.out = nn.Linear(16, 4)
+
+            def forward(self, x):
+                for blk in self.blocks:
+                    x = torch.relu(blk(x))
+                return self.out(x)
+
+        model = Net()
+        x = torch.randn(1, 16)
+        while True:
+            y = model(x)
+            x = torch.cat([x[:, 1:], y[:, :1]], dim=1)
+
+        late = nn.Sequential(nn.Linear(3, 5), nn.Linear(6, 2))
+        """
+    p = tmp_path / "gen.py"
+    p.write_text(textwrap.dedent(src))
+    r = analyze_bytes(str(p), p.read_bytes(), Settings(extend_select=["SL004"]))
+    assert [d.code for d in r.diagnostics if d.code == "SL004"] == []
+    assert [d.code for d in r.diagnostics if d.severity == "error"] == ["SL107"]  # the rest was checked
+    (m,) = [x for x in r.models if x.name == "model"]
+    assert len(m.layers) == 13

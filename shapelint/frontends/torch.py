@@ -1163,6 +1163,8 @@ class TorchFrontend(Frontend):
             # nothing about the model's input: finish() then runs it on a symbolic one
             blind = args is not None and not any(isinstance(a, TTensor) for a in _flatten(list(args)))
             self.recording = {"root": module, "calls": [], "blind": blind}
+            interp = getattr(self, "interp", None)
+            events = interp.structure_events if interp is not None else 0
         if self.stack:
             self.stack[-1]["nested"] = True
         frame = {"module": module, "nested": False}
@@ -1178,6 +1180,11 @@ class TorchFrontend(Frontend):
             if top:
                 record, self.recording = self.recording, None
                 self.runs[id(module)] = record
+                if interp is not None:
+                    # a whole model call is one computation to a loop around it (a
+                    # generation loop is cut short); loops inside forward() saw its layers
+                    interp.structure_events = events
+                    interp.op_events += 1
 
     def call_leaf(self, interp, layer: TLayer, args, kwargs, node):
         holder = {}
