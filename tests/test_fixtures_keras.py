@@ -33,7 +33,9 @@ _TESTS_DIR = Path(__file__).resolve().parent
 if str(_TESTS_DIR) not in sys.path:
     sys.path.insert(0, str(_TESTS_DIR))
 
+import fixture_compare  # noqa: E402
 import oracle_keras  # noqa: E402
+from fixture_compare import _fmt, shape_matches  # noqa: E402,F401  (also used by the PyTorch tier)
 
 REPO_ROOT = oracle_keras.REPO_ROOT
 FIXTURES = oracle_keras.fixture_paths()
@@ -48,117 +50,12 @@ REGEN_HINT = "regenerate with: KERAS_BACKEND=torch .venv/bin/python tests/make_e
 # ---------------------------------------------------------------------------------------
 
 
-def _fmt(value: Any) -> str:
-    return json.dumps(value)
-
-
-def _is_multi(shape: Any) -> bool:
-    """A list of shapes (several outputs) rather than one shape."""
-    return isinstance(shape, list) and bool(shape) and all(isinstance(s, list) for s in shape)
-
-
-def _dim_matches(expected: Any, got: Any) -> bool:
-    if expected is None:
-        return got is None or isinstance(got, str)
-    return isinstance(got, int) and not isinstance(got, bool) and got == expected
-
-
-def shape_matches(expected: Any, got: Any) -> bool:
-    """Does shapelint's shape ``got`` agree with the Keras shape ``expected``?"""
-    if _is_multi(expected):
-        return (
-            isinstance(got, list)
-            and len(got) == len(expected)
-            and all(isinstance(g, list) for g in got)
-            and all(shape_matches(e, g) for e, g in zip(expected, got))
-        )
-    return (
-        isinstance(got, list)
-        and len(got) == len(expected)
-        and all(_dim_matches(e, g) for e, g in zip(expected, got))
-    )
-
-
-def _describe_expected(i: int, layer: Dict[str, Any]) -> str:
-    return (f"#{i} {layer.get('type')} output_shape={_fmt(layer.get('output_shape'))} "
-            f"params={layer.get('params')} (keras name {layer.get('name')!r})")
-
-
-def _describe_got(i: int, layer: Any) -> str:
-    if not isinstance(layer, dict):
-        return f"#{i} <not an object: {_fmt(layer)}>"
-    return (f"#{i} {layer.get('type')} output_shape={_fmt(layer.get('output_shape'))} "
-            f"params={layer.get('params')} (name {layer.get('name')!r}, "
-            f"line {layer.get('line')})")
-
-
-def _layer_problem(exp: Dict[str, Any], got: Any) -> Optional[str]:
-    if not isinstance(got, dict):
-        return "layer entry is not an object"
-    bad = []
-    if got.get("type") != exp["type"]:
-        bad.append("type")
-    if "output_shape" not in got or not shape_matches(exp["output_shape"], got["output_shape"]):
-        bad.append("output_shape")
-    if got.get("params") != exp["params"]:
-        bad.append("params")
-    return ", ".join(bad) if bad else None
-
-
 def compare_model(expected: Dict[str, Any], got: Dict[str, Any]) -> List[str]:
-    """Problems between a Keras summary and a shapelint model entry (empty if they agree)."""
-    problems: List[str] = []
-    exp_layers = expected["layers"]
-    got_layers = got.get("layers")
-    if not isinstance(got_layers, list):
-        return [f"shapelint model has no 'layers' list (got {_fmt(got_layers)[:200]})"]
-
-    if len(got_layers) != len(exp_layers):
-        problems.append(
-            f"layer count: expected {len(exp_layers)}, got {len(got_layers)}\n"
-            f"    expected types: {[layer['type'] for layer in exp_layers]}\n"
-            f"    got types:      "
-            f"{[g.get('type') if isinstance(g, dict) else g for g in got_layers]}"
-        )
-    for i, (exp, g) in enumerate(zip(exp_layers, got_layers)):
-        what = _layer_problem(exp, g)
-        if what:
-            problems.append(
-                f"first differing layer ({what}):\n"
-                f"    expected {_describe_expected(i, exp)}\n"
-                f"    got      {_describe_got(i, g)}"
-            )
-            break
-    else:
-        if len(got_layers) < len(exp_layers):
-            i = len(got_layers)
-            problems.append(f"first missing layer:\n    expected "
-                            f"{_describe_expected(i, exp_layers[i])}")
-        elif len(got_layers) > len(exp_layers):
-            i = len(exp_layers)
-            problems.append(f"first extra layer:\n    got      "
-                            f"{_describe_got(i, got_layers[i])}")
-
-    for key in ("total_params", "trainable_params"):
-        if got.get(key) != expected[key]:
-            problems.append(f"{key}: expected {expected[key]}, got {_fmt(got.get(key))}")
-    return problems
+    return fixture_compare.compare_model(expected, got, "Keras")
 
 
 def first_difference(expected: Dict[str, Any], live: Dict[str, Any]) -> Optional[str]:
-    """Exact comparison of a committed snapshot with a live Keras summary."""
-    if expected == live:
-        return None
-    for key in sorted(set(expected) | set(live)):
-        if key == "layers":
-            continue
-        if expected.get(key) != live.get(key):
-            return f"{key}: snapshot {_fmt(expected.get(key))}, real Keras {_fmt(live.get(key))}"
-    exp_layers, live_layers = expected.get("layers", []), live.get("layers", [])
-    for i, (e, k) in enumerate(zip(exp_layers, live_layers)):
-        if e != k:
-            return f"layer #{i}:\n    snapshot   {_fmt(e)}\n    real Keras {_fmt(k)}"
-    return f"layer count: snapshot {len(exp_layers)}, real Keras {len(live_layers)}"
+    return fixture_compare.first_difference(expected, live, "Keras")
 
 
 # ---------------------------------------------------------------------------------------
