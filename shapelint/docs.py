@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from typing import Optional
 
-_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RULES_DIR = os.path.join(_ROOT, "rules")
+_HERE = os.path.dirname(os.path.abspath(__file__))
+# In a source tree shapelint/rule_pages links to rules/; an installed wheel holds a copy.
+RULES_DIR = os.path.join(_HERE, "rule_pages")
 
 
 def page_path(rule) -> str:

@@ -342,3 +342,13 @@ def test_model_expression_that_names_no_model_is_a_usage_error(tmp_path, capsys)
     assert code == 2 and "--model 'f()' does not evaluate to a model" in err
     code, _, err = run(["summary", "--model", "f(", path], capsys)
     assert code == 2 and "is not a Python expression" in err
+
+
+def test_rule_pages_ship_inside_the_package():
+    # shapelint/rule_pages links to rules/ in the source tree and is a copy in a wheel,
+    # so `shapelint rule CODE` prints the page however shapelint was installed
+    from shapelint import docs
+    from shapelint.rules import RULES
+
+    for rule in RULES.values():
+        assert docs.read_page(rule) is not None, rule.code
