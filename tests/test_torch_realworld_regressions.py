@@ -983,3 +983,28 @@ def test_generation_loop_calling_the_model_is_cut_short(tmp_path):
     assert [d.code for d in r.diagnostics if d.severity == "error"] == ["SL107"]  # the rest was checked
     (m,) = [x for x in r.models if x.name == "model"]
     assert len(m.layers) == 13
+
+
+def test_getattr_default_stays_unknown_when_attributes_are_dynamic(tmp_path):
+    src = """
+        import torch.nn as nn
+
+        class Dyn(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(2, 2)
+
+            def __getattr__(self, name):
+                return 4
+
+        class Exposed(nn.Module):
+            def __init__(self, **kw):
+                super().__init__()
+                self.__dict__.update(kw)
+
+        d, e = Dyn(), Exposed(width=3)
+        n = getattr(d, "width", 8) + getattr(e, "width", 8)
+        head = nn.Sequential(nn.Linear(n, 2))
+        """
+    (m,) = [x for x in run_src(tmp_path, src, inputs=[(1, 7)]).models if x.name == "head"]
+    assert m.total_params is None  # neither default may be taken

@@ -676,6 +676,8 @@ class TInstance(Instance, TModuleBase):
             return False
         if name in CONTAINER_ATTRS or self.cls.lookup(name) is not _ABSENT_CLASS:
             return False
+        if self.cls.lookup("__getattr__") is not _ABSENT_CLASS or self.cls.lookup("__getattribute__") is not _ABSENT_CLASS:
+            return False  # attributes computed on demand
         for c in self.cls.mro():
             for b in c.bases:
                 if isinstance(b, ClassVal):
@@ -1363,7 +1365,7 @@ class TorchFrontend(Frontend):
                 pass
         gnode.outputs = outputs
         outs = [TTensor(gnode, i, s, self) for i, s in enumerate(outputs)]
-        if name in INT_KEEPING_OPS and tensors and all(t.integer for t in tensors) and all(
+        if name in INT_KEEPING_OPS and tensors and all(t.integer for t in tensors) and "dtype" not in kwargs and all(
             not isinstance(a, float) for a in _flatten(list(args) + list(kwargs.values()))
         ):
             for o in outs:
