@@ -104,7 +104,7 @@ def python_examples():
 
 
 def test_rules_dir_is_where_docs_look():
-    assert os.path.normpath(RULES_DIR) == os.path.normpath(os.path.join(ROOT, "rules"))
+    assert os.path.realpath(RULES_DIR) == os.path.realpath(os.path.join(ROOT, "rules"))
 
 
 @pytest.mark.parametrize("code", sorted(RULES))
