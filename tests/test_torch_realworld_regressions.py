@@ -1008,3 +1008,58 @@ def test_getattr_default_stays_unknown_when_attributes_are_dynamic(tmp_path):
         """
     (m,) = [x for x in run_src(tmp_path, src, inputs=[(1, 7)]).models if x.name == "head"]
     assert m.total_params is None  # neither default may be taken
+
+
+def test_submodule_from_code_not_followed_makes_the_total_unknown(tmp_path):
+    # torchvision detection BackboneWithFPN: self.fpn = FeaturePyramidNetwork(...) imported
+    # from torchvision.ops (never followed) was left out of a total reported as certain
+    # (RetinaNet 30,199,447 instead of 34,014,999); examples/fast_neural_style's Vgg16
+    # (slices of torchvision's vgg16 features) reported 0 parameters.
+    src = """
+        import torch.nn as nn
+        from torchvision.ops.feature_pyramid_network import FeaturePyramidNetwork
+        from torchvision import models
+
+        class WithFPN(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.body = nn.Conv2d(3, 8, 3)
+                self.fpn = FeaturePyramidNetwork([8], 8)
+                self.scale = 0.5 * 2
+
+            def forward(self, x):
+                return self.fpn({"0": self.body(x)})
+
+        class Slices(nn.Module):
+            def __init__(self):
+                super().__init__()
+                features = models.vgg16(weights=None).features
+                self.slice1 = nn.Sequential()
+                for i in range(4):
+                    self.slice1.add_module(str(i), features[i])
+
+            def forward(self, x):
+                return self.slice1(x)
+        """
+    r = run_src(tmp_path, src)
+    assert errors(r) == []
+    totals = {m.name: m.total_params for m in r.models}
+    assert totals == {"WithFPN": None, "Slices": None}
+
+
+def test_values_computed_from_unknowns_do_not_hide_the_total(tmp_path):
+    src = """
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self, cfg=None):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+                self.scale = cfg.scale * 2
+                self.name = cfg.name
+
+            def forward(self, x):
+                return self.fc(x)
+        """
+    (m,) = run_src(tmp_path, src, inputs=[(1, 4)]).models
+    assert m.total_params == 10

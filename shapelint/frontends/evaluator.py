@@ -621,6 +621,9 @@ class Interpreter:
         # tensor operations.  A long loop that only computes tensors is not unrolled.
         self.structure_events = 0
         self.op_events = 0
+        # the step at which the last call of something unknown returned: an object stored
+        # right after it (self.fpn = FeaturePyramidNetwork(...)) may be anything
+        self.last_unknown_call = -10
 
     def _attribute_builtins(self) -> Dict[str, Obj]:
         """getattr/setattr/hasattr with a known attribute name act like the dotted form."""
@@ -768,6 +771,7 @@ class Interpreter:
                 twin.attrs = {k: (_copy_const(x, deep) if _is_const(x) else x) for k, x in attrs.items()}
                 return twin
         self.taint_args(args, kwargs)
+        self.last_unknown_call = self.steps
         return UNKNOWN
 
     def _tainted_in(self, v) -> bool:
@@ -1490,6 +1494,7 @@ class Interpreter:
         """A call of something unknown: what it is given may change, and what it returns
         is unknown (a front-end may still record it, e.g. as an opaque graph node)."""
         self.taint_args(args, kwargs)
+        self.last_unknown_call = self.steps
         for fe in self.frontends:
             hook = getattr(fe, "unknown_call", None)
             if hook is not None:

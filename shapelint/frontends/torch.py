@@ -205,6 +205,7 @@ class TModuleBase(Obj):
         self.tainted = False
         self.called = False
         self.frozen = False  # requires_grad switched off for its own parameters
+        self.maybe_unregistered = False  # may hold a submodule the analysis cannot see
         self.input_hint: Optional[Tuple] = None  # from a "# shapelint: input=(...)" comment
         self.tied_numel = 0  # parameters shared with another module (counted there)
 
@@ -228,11 +229,16 @@ class TModuleBase(Obj):
             out.extend(child.named_modules(prefix + ("." if prefix else "") + name, memo))
         return out
 
+    def params_unknown(self) -> bool:
+        """Its own parameter count is unknown, or it may hold modules not followed (the
+        result of an unknown call stored on it; a container given something unknown)."""
+        return self.own_params is None or self.maybe_unregistered or (isinstance(self, TContainer) and self.tainted)
+
     def total_params(self) -> Optional[int]:
         """Unique parameters of the module tree (a tied weight counts once)."""
         total = 0
         for _, m in self.named_modules():
-            if m.own_params is None:
+            if m.params_unknown():
                 return None
             total += m.own_params - m.tied_numel
         return total
@@ -242,7 +248,7 @@ class TModuleBase(Obj):
         children it never calls (MultiheadAttention's out_proj); tied ones included."""
         total = 0
         for _, m in self.named_modules():
-            if m.own_params is None:
+            if m.params_unknown():
                 return None
             total += m.own_params
         return total
@@ -251,7 +257,7 @@ class TModuleBase(Obj):
         frozen = 0
         for _, m in self.named_modules():
             if m.frozen:
-                if m.own_params is None:
+                if m.params_unknown():
                     return None
                 frozen += m.own_params - m.tied_numel
         return frozen
@@ -654,6 +660,8 @@ class TInstance(Instance, TModuleBase):
         return "TInstance(%s)" % self.type
 
     def set_attr(self, name, value, interp):
+        if value is UNKNOWN and interp.steps - getattr(interp, "last_unknown_call", -10) <= 1:
+            self.maybe_unregistered = True  # self.fpn = FeaturePyramidNetwork(...) from code not followed
         if isinstance(value, TModuleBase):
             if name in self.children:
                 self.children.pop(name)
