@@ -1063,3 +1063,26 @@ def test_values_computed_from_unknowns_do_not_hide_the_total(tmp_path):
         """
     (m,) = run_src(tmp_path, src, inputs=[(1, 4)]).models
     assert m.total_params == 10
+
+
+def test_module_given_an_unknown_argument_may_hold_it(tmp_path):
+    # FCN(backbone, classifier): a composite built with an unknown backbone (a builder of a
+    # package that is not followed) must not report a total without the backbone.
+    src = """
+        import torch.nn as nn
+        import timm
+
+        class Seg(nn.Module):
+            def __init__(self, backbone, classes=2):
+                super().__init__()
+                self.backbone = backbone
+                self.head = nn.Conv2d(8, classes, 1)
+
+            def forward(self, x):
+                return self.head(self.backbone(x))
+
+        seg = Seg(timm.create_model("resnet18", features_only=True))
+        known = Seg(nn.Conv2d(3, 8, 3))
+        """
+    totals = {m.name: m.total_params for m in run_src(tmp_path, src).models}
+    assert totals == {"seg": None, "known": 18 + 224}

@@ -655,13 +655,16 @@ class TInstance(Instance, TModuleBase):
         self.leaf_kind: Optional[str] = None  # subclass of a torch.nn layer (class LayerNorm2d(nn.LayerNorm))
         self.base_layer: Optional[TLayer] = None  # that layer, as its constructor configured it
         self.dict_exposed = False
+        self.unknown_args = False  # built with an unknown (or missing) constructor argument
 
     def __repr__(self) -> str:
         return "TInstance(%s)" % self.type
 
     def set_attr(self, name, value, interp):
-        if value is UNKNOWN and interp.steps - getattr(interp, "last_unknown_call", -10) <= 1:
-            self.maybe_unregistered = True  # self.fpn = FeaturePyramidNetwork(...) from code not followed
+        if value is UNKNOWN and (self.unknown_args or interp.steps - getattr(interp, "last_unknown_call", -10) <= 1):
+            # self.fpn = FeaturePyramidNetwork(...) from code not followed, or
+            # self.backbone = backbone given an unknown value: it may be a module
+            self.maybe_unregistered = True
         if isinstance(value, TModuleBase):
             if name in self.children:
                 self.children.pop(name)
@@ -1009,6 +1012,7 @@ class TorchFrontend(Frontend):
         if not self.anchor:
             inst.input_hint = self.comment_input(cls.node, node, interp)
         init = cls.lookup("__init__")
+        inst.unknown_args = contains_unknown(list(args)) or contains_unknown(list(kwargs.values())) or _missing_required(init, args, kwargs)
         if inst.leaf_kind is not None and not isinstance(init, Function):
             inst.init_base_layer(list(args), dict(kwargs))  # the layer's own constructor
         if isinstance(init, Function):
@@ -1759,6 +1763,18 @@ def _data_shape(data) -> Shape:
     if isinstance(data, (int, float)):
         return ()
     return None
+
+
+def _missing_required(init, args, kwargs) -> bool:
+    """A required constructor parameter not given (bound to an unknown value)."""
+    if not isinstance(init, Function):
+        return False
+    p = init.node.params
+    positional = (list(getattr(p, "posonly_params", [])) + list(p.params))[1:]
+    for i, q in enumerate(positional):
+        if q.default is None and i >= len(args) and q.name.value not in kwargs:
+            return True
+    return any(q.default is None and q.name.value not in kwargs for q in p.kwonly_params)
 
 
 def _factory_integer(name, args, kwargs) -> bool:
