@@ -1086,3 +1086,37 @@ def test_module_given_an_unknown_argument_may_hold_it(tmp_path):
         """
     totals = {m.name: m.total_params for m in run_src(tmp_path, src).models}
     assert totals == {"seg": None, "known": 18 + 224}
+
+
+def test_tensor_methods_on_a_layers_parameters(tmp_path):
+    src = """
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(3, 4, 3, padding=1)
+
+            def forward(self, x):
+                y = F.conv2d(x, self.conv.weight, None, 1, 1)
+                return y + self.conv.bias.view(1, -1, 1, 1)
+        """
+    (m,) = run_src(tmp_path, src, model_expr="Net()", inputs=[(2, 3, 5, 5)]).models
+    assert rows(m) == [("", "Net", [2, 4, 5, 5], 112)] and m.resolved
+
+
+def test_freezing_one_parameter_of_a_layer_leaves_trainable_unknown(tmp_path):
+    # `layer.weight.requires_grad = False` was silently ignored: every parameter counted as
+    # trainable, with certainty.
+    src = """
+        import torch.nn as nn
+
+        net = nn.Sequential(nn.Embedding(10, 4), nn.Linear(4, 2))
+        net[1].weight.requires_grad = False
+        emb = nn.Sequential(nn.Embedding(10, 4), nn.Linear(4, 2))
+        emb[0].weight.requires_grad = False
+        """
+    models = {m.name: m for m in run_src(tmp_path, src, inputs=[(1, 3)]).models}
+    assert models["net"].total_params == 50 and models["net"].trainable_params is None
+    assert models["emb"].total_params == 50 and models["emb"].trainable_params == 10

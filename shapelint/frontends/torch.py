@@ -256,6 +256,8 @@ class TModuleBase(Obj):
     def frozen_params(self) -> Optional[int]:
         frozen = 0
         for _, m in self.named_modules():
+            if getattr(m, "partly_frozen", False):
+                return None  # layer.weight.requires_grad = False: which of its parameters
             if m.frozen:
                 if m.params_unknown():
                     return None
@@ -377,7 +379,18 @@ class WeightRef(Obj):
             return tuple(self.shape) if self.shape is not None else UNKNOWN
         if name == "ndim":
             return len(self.shape) if self.shape is not None else UNKNOWN
+        if self.shape is not None and name not in ("data", "grad", "requires_grad") and not name.endswith("_"):
+            # self.conv.bias.view(1, -1, 1, 1): the parameter as a tensor of its shape
+            return self.as_tensor(self.owner.fe).attr(name, interp)
         return UNKNOWN
+
+    def set_attr(self, name, value, interp):
+        if name == "requires_grad":
+            owner = self.owner
+            if isinstance(value, bool) and not interp.speculative and self.numel is not None and self.numel == owner.own_params:
+                owner.frozen = not value  # the layer's only parameter (an Embedding's weight)
+            else:
+                owner.partly_frozen = True  # self.fc.weight.requires_grad = False: which part
 
     def as_tensor(self, fe: "TorchFrontend") -> Optional["TTensor"]:
         """The parameter as a tensor of its shape (None when the shape is unknown)."""
