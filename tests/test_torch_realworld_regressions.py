@@ -1120,3 +1120,33 @@ def test_freezing_one_parameter_of_a_layer_leaves_trainable_unknown(tmp_path):
     models = {m.name: m for m in run_src(tmp_path, src, inputs=[(1, 3)]).models}
     assert models["net"].total_params == 50 and models["net"].trainable_params is None
     assert models["emb"].total_params == 50 and models["emb"].trainable_params == 10
+
+
+def test_frozen_nn_parameters_leave_trainable_unknown(tmp_path):
+    src = """
+        import torch
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+                self.pos = nn.Parameter(torch.zeros(1, 4), requires_grad=False)
+                self.cls = nn.Parameter(torch.zeros(1, 4))
+                self.cls.requires_grad = False
+
+            def forward(self, x):
+                return self.fc(x + self.pos + self.cls)
+
+        class Plain(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+                self.cls = nn.Parameter(torch.zeros(1, 4))
+
+            def forward(self, x):
+                return self.fc(x + self.cls)
+        """
+    models = {m.name: m for m in run_src(tmp_path, src, inputs=[(1, 4)]).models}
+    assert models["Net"].total_params == 18 and models["Net"].trainable_params is None
+    assert models["Plain"].total_params == 14 and models["Plain"].trainable_params == 14

@@ -687,6 +687,9 @@ class TInstance(Instance, TModuleBase):
         elif isinstance(value, TParam):
             if self.own_params is not None:
                 self.own_params = None if value.numel is None else self.own_params + value.numel
+            value.owner = self
+            if not value.trainable:
+                self.partly_frozen = True  # frozen parameters of a module with others
         elif name in self.children and value is None:
             self.children.pop(name)
         Instance.set_attr(self, name, value, interp)
@@ -806,6 +809,15 @@ class TInstance(Instance, TModuleBase):
 class TParam(TTensor):
     """``nn.Parameter(torch.zeros(...))``: a learnable tensor of a module."""
 
+    trainable = True
+    owner = None  # the module it is registered on
+
+    def set_attr(self, name, value, interp):
+        if name == "requires_grad":
+            self.trainable = False
+            if self.owner is not None:
+                self.owner.partly_frozen = True  # self.cls_token.requires_grad = False
+
     def __init__(self, node, shape, fe):
         super().__init__(node, 0, shape, fe)
         self.numel = None
@@ -922,7 +934,10 @@ class TorchFrontend(Frontend):
                 shape = t.shape if isinstance(t, TTensor) else None
                 pnode = self.graph.add("input", "Parameter", span, framework=FRAMEWORK)
                 pnode.outputs = [shape]
-                return TParam(pnode, shape, self)
+                param = TParam(pnode, shape, self)
+                grad = args[1] if len(args) > 1 else kwargs.get("requires_grad", True)
+                param.trainable = grad is True  # nn.Parameter(t, requires_grad=False): frozen
+                return param
             if name == "Module":
                 return UNKNOWN
             if name[:1].isupper():
