@@ -1138,6 +1138,15 @@ def test_frozen_nn_parameters_leave_trainable_unknown(tmp_path):
             def forward(self, x):
                 return self.fc(x + self.pos + self.cls)
 
+        class Method(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+                self.cls = nn.Parameter(torch.zeros(1, 4)).requires_grad_(False)
+
+            def forward(self, x):
+                return self.fc(x + self.pos + self.cls)
+
         class Plain(nn.Module):
             def __init__(self):
                 super().__init__()
@@ -1149,4 +1158,5 @@ def test_frozen_nn_parameters_leave_trainable_unknown(tmp_path):
         """
     models = {m.name: m for m in run_src(tmp_path, src, inputs=[(1, 4)]).models}
     assert models["Net"].total_params == 18 and models["Net"].trainable_params is None
+    assert models["Method"].total_params == 14 and models["Method"].trainable_params is None
     assert models["Plain"].total_params == 14 and models["Plain"].trainable_params == 14

@@ -818,6 +818,14 @@ class TParam(TTensor):
             if self.owner is not None:
                 self.owner.partly_frozen = True  # self.cls_token.requires_grad = False
 
+    def attr(self, name, interp):
+        if name == "requires_grad_":
+            def requires_grad_(it, a, k, n):
+                self.set_attr("requires_grad", a[0] if a else k.get("requires_grad", True), it)
+                return self
+            return BoundMethod(requires_grad_, name)
+        return TTensor.attr(self, name, interp)
+
     def __init__(self, node, shape, fe):
         super().__init__(node, 0, shape, fe)
         self.numel = None
