@@ -1160,3 +1160,56 @@ def test_frozen_nn_parameters_leave_trainable_unknown(tmp_path):
     assert models["Net"].total_params == 18 and models["Net"].trainable_params is None
     assert models["Method"].total_params == 14 and models["Method"].trainable_params is None
     assert models["Plain"].total_params == 14 and models["Plain"].trainable_params == 14
+
+
+def test_two_argument_super_runs_the_base_constructor(tmp_path):
+    # pytorch/examples style `super(Net, self).__init__(...)` was unknown, so a local base
+    # class's constructor never ran and its submodules were missing from a total reported
+    # as certain.
+    src = """
+        import torch.nn as nn
+
+        class Base(nn.Module):
+            def __init__(self, width):
+                super(Base, self).__init__()
+                self.stem = nn.Linear(4, width)
+
+        class Net(Base):
+            def __init__(self):
+                super(Net, self).__init__(8)
+                self.head = nn.Linear(8, 2)
+
+            def forward(self, x):
+                return self.head(self.stem(x))
+        """
+    (m,) = run_src(tmp_path, src, model_expr="Net()", inputs=[(3, 4)]).models
+    assert rows(m) == [("stem", "Linear", [3, 8], 40), ("head", "Linear", [3, 2], 18)]
+    assert m.total_params == 58 and m.resolved
+
+
+def test_subclass_of_nn_transformer_replacing_its_decoder(tmp_path):
+    # examples/word_language_model: class TransformerModel(nn.Transformer) calls
+    # super().__init__(d_model=..., num_encoder_layers=...), replaces self.decoder with a
+    # Linear and runs only self.encoder (20 rows, 23,652 parameters with real PyTorch).
+    src = """
+        import math
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        class LM(nn.Transformer):
+            def __init__(self, ntoken, ninp, nhead, nhid, nlayers):
+                super(LM, self).__init__(d_model=ninp, nhead=nhead, dim_feedforward=nhid, num_encoder_layers=nlayers)
+                self.input_emb = nn.Embedding(ntoken, ninp)
+                self.ninp = ninp
+                self.decoder = nn.Linear(ninp, ntoken)
+
+            def forward(self, src):
+                src = self.input_emb(src) * math.sqrt(self.ninp)
+                output = self.encoder(src)
+                return F.log_softmax(self.decoder(output), dim=-1)
+        """
+    (m,) = run_src(tmp_path, src, model_expr="LM(100, 32, 2, 64, 2)", inputs=[(35, 20)]).models
+    assert m.total_params == 23652 and m.resolved
+    names = [r[0] for r in rows(m)]
+    assert names[0] == "input_emb" and names[-2:] == ["encoder.norm", "decoder"] and len(names) == 19

@@ -398,6 +398,11 @@ class _SuperBuiltin(Obj):
     """``super()``: the next class along the MRO of the running method's class."""
 
     def call(self, interp, args, kwargs, node):
+        if len(args) == 2 and not kwargs and isinstance(args[0], ClassVal) and isinstance(args[1], Instance):
+            # super(Net, self): the class after Net along self's MRO
+            if args[0] in args[1].cls.mro():
+                return SuperProxy(args[0], args[1])
+            return UNKNOWN
         frame = interp._frames[-1] if interp._frames else None
         if frame is None or args:
             return UNKNOWN

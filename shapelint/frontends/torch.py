@@ -900,6 +900,12 @@ class TorchFrontend(Frontend):
         return self.tv_stubs.get(name, UNKNOWN)
 
     def resolve_path(self, interp, path):
+        parts = torch_parts(path)
+        if parts is not None and len(parts) >= 3 and parts[1] == "nn" and parts[-1] in STUB_CLASSES:
+            # nn.Transformer* as classes: so that user classes can derive from them
+            stub = self.stub_class(interp, parts[-1])
+            if stub is not None:
+                return stub
         if path.startswith("torchvision."):
             module, _, name = path.rpartition(".")
             if tv_stub_name(module, name):

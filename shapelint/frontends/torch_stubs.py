@@ -139,9 +139,38 @@ class TransformerDecoder(nn.Module):
         if self.norm is not None:
             output = self.norm(output)
         return output
+
+
+class Transformer(nn.Module):
+    def __init__(self, d_model=512, nhead=8, num_encoder_layers=6, num_decoder_layers=6,
+                 dim_feedforward=2048, dropout=0.1, activation="relu", custom_encoder=None,
+                 custom_decoder=None, layer_norm_eps=1e-5, batch_first=False, norm_first=False,
+                 bias=True, device=None, dtype=None):
+        super().__init__()
+        if custom_encoder is not None:
+            self.encoder = custom_encoder
+        else:
+            enc = TransformerEncoderLayer(d_model, nhead, dim_feedforward, dropout, activation,
+                                          layer_norm_eps, batch_first, norm_first, bias)
+            self.encoder = TransformerEncoder(enc, num_encoder_layers, nn.LayerNorm(d_model, eps=layer_norm_eps, bias=bias))
+        if custom_decoder is not None:
+            self.decoder = custom_decoder
+        else:
+            dec = TransformerDecoderLayer(d_model, nhead, dim_feedforward, dropout, activation,
+                                          layer_norm_eps, batch_first, norm_first, bias)
+            self.decoder = TransformerDecoder(dec, num_decoder_layers, nn.LayerNorm(d_model, eps=layer_norm_eps, bias=bias))
+        self.d_model = d_model
+        self.nhead = nhead
+        self.batch_first = batch_first
+
+    def forward(self, src, tgt, src_mask=None, tgt_mask=None, memory_mask=None,
+                src_key_padding_mask=None, tgt_key_padding_mask=None, memory_key_padding_mask=None,
+                src_is_causal=None, tgt_is_causal=None, memory_is_causal=False):
+        memory = self.encoder(src, mask=src_mask)
+        return self.decoder(tgt, memory, tgt_mask=tgt_mask, memory_mask=memory_mask)
 '''
 
-STUB_CLASSES = ("TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEncoder", "TransformerDecoder")
+STUB_CLASSES = ("TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEncoder", "TransformerDecoder", "Transformer")
 
 # Building blocks of torchvision (torchvision.ops, and the helpers its model files import),
 # described the same way, for code that imports them from an installed torchvision (never
