@@ -55,6 +55,7 @@ class FileResult:
     models: List[ModelInfo] = field(default_factory=list)
     internal_error: bool = False
     skipped: bool = False  # the byte pre-filter found no framework
+    graph: Any = None  # the file's LayerGraph (every layer call with its shapes), when analysed
 
 
 def decode_source(data: bytes) -> str:
@@ -164,6 +165,7 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
     from .frontends.torch import TorchFrontend
 
     graph = LayerGraph()
+    result.graph = graph
     options = Options(image_data_format=settings.image_data_format)
     frontends = []
     keras_fe = torch_fe = None

@@ -13,12 +13,11 @@ from typing import List, Optional, Sequence, Tuple
 
 from . import __version__
 
-SUBCOMMANDS = ("check", "summary", "rule", "rules")
+SUBCOMMANDS = ("check", "summary", "rule", "rules", "lsp")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-class UsageError(Exception):
-    pass
+from .runner import UsageError  # noqa: E402  (re-exported: tests and callers catch it here)
 
 
 def _codes(text: Optional[str]) -> Optional[List[str]]:
@@ -38,6 +37,8 @@ def parse_shape(text: str) -> Tuple:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from . import reporters, summary_formats
+
     parser = argparse.ArgumentParser(
         prog="shapelint",
         description="Static shape and parameter-count linter for Keras and PyTorch model code. "
@@ -64,11 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="report shape bugs (the default command)")
     common(check)
-    check.add_argument("--format", choices=("concise", "json"), default="concise")
+    check.add_argument("--format", choices=tuple(reporters.FORMATS), default="concise")
 
     summary = sub.add_parser("summary", help="print each model's layers, output shapes and parameter counts")
     common(summary)
-    summary.add_argument("--format", choices=("table", "json"), default="table")
+    summary.add_argument("--format", choices=tuple(summary_formats.FORMATS), default="table")
     summary.add_argument("--model", metavar="EXPR", help="what to summarize: a variable or a builder call, e.g. 'build(classes=10)'")
     summary.add_argument(
         "--input", metavar="SHAPE", action="append", default=[],
@@ -78,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     rule = sub.add_parser("rule", help="print the documentation of a rule")
     rule.add_argument("code")
     sub.add_parser("rules", help="list every rule with its default severity")
+    sub.add_parser("lsp", help="run the language server on stdin/stdout (needs shapelint[lsp])")
     return parser
 
 
@@ -104,6 +106,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return cmd_rules()
         if args.command == "rule":
             return cmd_rule(args.code)
+        if args.command == "lsp":
+            return cmd_lsp(args)
         return cmd_lint(args)
     except UsageError as exc:
         print("shapelint: error: %s" % exc, file=sys.stderr)
@@ -137,101 +141,65 @@ def cmd_rule(code: str) -> int:
     return EXIT_CLEAN
 
 
-def _upper(codes):
-    return [c.upper() for c in codes] if codes else None
-
-
-def _config_table(args) -> dict:
-    from .config import ConfigError, find_config, load_table, validate
-
-    if args.isolated:
-        return {}
+def cmd_lsp(args) -> int:
     try:
-        if args.config:
-            if not os.path.isfile(args.config):
-                raise UsageError("--config: no such file: %s" % args.config)
-            table = load_table(args.config)
-            return validate(args.config, table or {})
-        found = find_config(os.getcwd())
-        if found is None:
-            return {}
-        return validate(*found)
-    except ConfigError as exc:
-        raise UsageError(str(exc))
+        from .lsp import serve
+    except ImportError as exc:
+        raise UsageError("the language server needs pygls: pip install 'shapelint[lsp]' (%s)" % exc)
+    return serve()
+
+
+def run_options(args):
+    from .runner import RunOptions
+
+    is_summary = args.command == "summary"
+    return RunOptions(
+        select=_codes(args.select),
+        ignore=_codes(args.ignore),
+        extend_select=_codes(args.extend_select),
+        image_data_format=args.image_data_format,
+        config=args.config,
+        isolated=args.isolated,
+        verbose=args.verbose,
+        summary=is_summary,
+        model_expr=getattr(args, "model", None) if is_summary else None,
+        inputs=[parse_shape(s) for s in getattr(args, "input", [])] if is_summary else [],
+    )
 
 
 def cmd_lint(args) -> int:
-    from .analysis import Settings, analyze_bytes, analyze_file
-    from .discovery import discover
-    from .rules import RULES, selected_codes
+    from .rules import RULES
+    from .runner import run
 
     for flag in ("select", "ignore", "extend_select"):
         for code in _codes(getattr(args, flag)) or []:
             if code != "ALL" and not any(c.startswith(code) for c in RULES):
                 raise UsageError("--%s: %r matches no rule (see `shapelint rules`)" % (flag.replace("_", "-"), code))
-    paths = args.paths or ["."]
-    table = _config_table(args)
-    settings = Settings(
-        select=_codes(args.select) or _upper(table.get("select")),
-        ignore=_codes(args.ignore) or _upper(table.get("ignore")),
-        extend_select=_codes(args.extend_select) or _upper(table.get("extend-select")),
-        image_data_format=args.image_data_format or table.get("image-data-format", "channels_last"),
-        param_explosion_min_params=table.get("param-explosion-min-params", 10_000_000),
-        param_explosion_min_share=table.get("param-explosion-min-share", 0.5),
-        src_roots=table.get("src", []),
-        verbose=args.verbose,
-    )
-    files, missing = discover(paths)
-    if missing:
-        raise UsageError("no such file or directory: %s" % ", ".join(missing))
-    is_summary = args.command == "summary"
-    inputs = [parse_shape(s) for s in getattr(args, "input", [])] if is_summary else []
-    model_expr = getattr(args, "model", None) if is_summary else None
+    result = run(args.paths or ["."], run_options(args))
+    diags = result.diagnostics
+    if args.command == "summary":
+        from . import reporters, summary_formats
 
-    results = []
-    for path in files:
-        try:
-            if path == "-":
-                data = sys.stdin.buffer.read()
-                results.append(analyze_bytes("-", data, settings, model_expr, inputs, force=True))
-            else:
-                force = is_summary or path in paths
-                if force:
-                    try:
-                        with open(path, "rb") as fh:
-                            data = fh.read()
-                    except OSError:
-                        results.append(analyze_file(path, settings))
-                        continue
-                    results.append(analyze_bytes(path, data, settings, model_expr, inputs, force=True))
-                else:
-                    results.append(analyze_file(path, settings))
-        except ValueError as exc:
-            raise UsageError(str(exc))
-
-    diags = [d for r in results for d in r.diagnostics]
-    internal = any(r.internal_error for r in results)
-    from . import reporters
-
-    if is_summary:
-        models = [m for r in results for m in r.models]
-        if args.format == "json":
-            print(reporters.summary_json(models, diags))
-        else:
-            text = reporters.summary_table(models)
+        models = result.models
+        if args.format == "table":
+            text = summary_formats.summary_table(models)
             if not models:
-                text = "No Keras or PyTorch model found in %d file(s)." % len(files)
+                text = "No Keras or PyTorch model found in %d file(s)." % len(result.files)
             print(text)
             if diags:
                 print(reporters.concise(diags))
+        else:
+            print(summary_formats.FORMATS[args.format](models, diags))
     else:
-        if args.format == "json":
-            print(reporters.diagnostics_json(diags))
-        elif diags:
-            print(reporters.concise(diags))
+        from . import reporters
+
+        text = reporters.FORMATS[args.format](diags)
+        if text:
+            print(text)
+        if diags and args.format == "concise":
             n = len(diags)
             print("Found %d diagnostic%s." % (n, "" if n == 1 else "s"), file=sys.stderr)
-    if internal:
+    if result.internal_error:
         return EXIT_ERROR
     if diags and not args.exit_zero:
         return EXIT_FINDINGS

@@ -1,5 +1,8 @@
-"""Output formats.  Coordinates are converted from the internal model (0-based columns)
-only here: text and JSON print 1-based columns."""
+"""Output formats of ``shapelint check`` (the summary's are in :mod:`shapelint.summary_formats`).
+
+Coordinates are converted from the internal model (1-based lines, 0-based columns) only here:
+text and JSON print 1-based columns, LSP 0-based lines and characters.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,10 @@ import json
 from typing import Any, Dict, List, Optional
 
 from . import __version__
-from .diagnostics import Diagnostic
-from .engine.shapes import format_shape, shape_to_json
-from .graph import ModelInfo
+from .diagnostics import Diagnostic, Span
+
+# LSP DiagnosticSeverity
+LSP_SEVERITY = {"error": 1, "warning": 2, "info": 3, "hint": 4}
 
 
 def concise(diags: List[Diagnostic]) -> str:
@@ -23,95 +27,48 @@ def diagnostics_json(diags: List[Diagnostic]) -> str:
     return json.dumps({"diagnostics": [d.to_json() for d in diags]}, indent=2)
 
 
-def model_json(m: ModelInfo) -> Dict[str, Any]:
+
+def lsp_range(span: Span) -> Dict[str, Any]:
+    """An LSP Range: 0-based lines and characters.  (Characters are counted in code points;
+    LSP's default is UTF-16 code units, which differ only beyond the Basic Multilingual Plane.)"""
     return {
-        "name": m.name,
-        "framework": m.framework,
-        "path": m.path,
-        "line": m.line,
-        "variable": m.variable,
-        "layers": [
-            {
-                "name": l.name,
-                "type": l.type,
-                "line": l.line,
-                "output_shape": shape_to_json(l.output_shape),
-                "params": l.params,
-                "trainable": l.trainable,
-            }
-            for l in m.layers
-        ],
-        "total_params": m.total_params,
-        "trainable_params": m.trainable_params,
-        "non_trainable_params": m.non_trainable_params,
-        "resolved": m.resolved,
-        "notes": list(m.notes),
+        "start": {"line": max(span.line - 1, 0), "character": max(span.column, 0)},
+        "end": {"line": max(span.end_line - 1, 0), "character": max(span.end_column, 0)},
     }
 
 
-def summary_json(models: List[ModelInfo], diags: List[Diagnostic]) -> str:
-    return json.dumps(
-        {
-            "version": __version__,
-            "models": [model_json(m) for m in models],
-            "diagnostics": [d.to_json() for d in diags],
-        },
-        indent=2,
-    )
+def path_uri(path: str) -> str:
+    import os
+    import pathlib
+
+    if path == "-":
+        return "untitled:stdin"
+    return pathlib.Path(os.path.abspath(path)).as_uri()
 
 
-def _count(n: Optional[int]) -> str:
-    return "?" if n is None else format(n, ",")
+def lsp_diagnostic(d: Diagnostic) -> Dict[str, Any]:
+    """One LSP ``Diagnostic`` object (a plain dict, the JSON the protocol sends)."""
+    from .rules import RULES
+
+    out: Dict[str, Any] = {
+        "range": lsp_range(d.span),
+        "severity": LSP_SEVERITY.get(d.severity, 1),
+        "code": d.code,
+        "source": "shapelint",
+        "message": d.message,
+    }
+    rule = RULES.get(d.code)
+    if rule is not None:
+        out["codeDescription"] = {"href": rule.url}
+    if d.related:
+        out["relatedInformation"] = [
+            {"location": {"uri": path_uri(r.path), "range": lsp_range(r.span)}, "message": r.message} for r in d.related
+        ]
+    return out
 
 
-def _bytes(n: Optional[int]) -> str:
-    if n is None:
-        return "?"
-    size = float(n * 4)  # float32 weights
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if size < 1024 or unit == "TB":
-            return "%.2f %s" % (size, unit)
-        size /= 1024
-    return "?"  # pragma: no cover
-
-
-def _shape_text(shape) -> str:
-    if isinstance(shape, list):
-        return ", ".join(format_shape(s) for s in shape)
-    return format_shape(shape)
-
-
-def summary_table(models: List[ModelInfo]) -> str:
-    """A model.summary()-like table per model."""
-    out: List[str] = []
-    for m in models:
-        rows = [("%s (%s)" % (l.name, l.type), _shape_text(l.output_shape), _count(l.params)) for l in m.layers]
-        head = ("Layer (type)", "Output Shape", "Param #")
-        w = [max([len(head[i])] + [len(r[i]) for r in rows]) for i in range(3)]
-        w = [max(w[0], 28), max(w[1], 22), max(w[2], 10)]
-
-        def line(a, b, c, l="│", s="│", r="│"):
-            return "%s %s %s %s %s %s %s" % (l, a.ljust(w[0]), s, b.ljust(w[1]), s, c.rjust(w[2]), r)
-
-        def rule(l, mid, r, fill="─"):
-            return l + fill * (w[0] + 2) + mid + fill * (w[1] + 2) + mid + fill * (w[2] + 2) + r
-
-        label = m.variable or m.name
-        out.append('Model: "%s"  (%s:%d, %s%s)' % (m.name, m.path, m.line, m.framework, "" if label == m.name else ", variable %s" % label))
-        out.append(rule("┌", "┬", "┐"))
-        out.append(line(*head))
-        out.append(rule("├", "┼", "┤"))
-        for r in rows:
-            out.append(line(*r))
-        if not rows:
-            out.append(line("(no layers found)", "", ""))
-        out.append(rule("└", "┴", "┘"))
-        out.append(" Total params: %s (%s)" % (_count(m.total_params), _bytes(m.total_params)))
-        out.append(" Trainable params: %s (%s)" % (_count(m.trainable_params), _bytes(m.trainable_params)))
-        out.append(" Non-trainable params: %s (%s)" % (_count(m.non_trainable_params), _bytes(m.non_trainable_params)))
-        for note in m.notes:
-            out.append(" Note: %s." % note)
-        if not m.resolved:
-            out.append(" Note: some shapes or parameter counts could not be determined statically (shown as None or ?).")
-        out.append("")
-    return "\n".join(out)
+# --format NAME -> function(diagnostics) -> text.  ``concise`` prints nothing for no findings.
+FORMATS = {
+    "concise": concise,
+    "json": diagnostics_json,
+}
