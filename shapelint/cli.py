@@ -38,6 +38,7 @@ def parse_shape(text: str) -> Tuple:
 
 def build_parser() -> argparse.ArgumentParser:
     from . import reporters, summary_formats
+    from .runner import add_config_arguments
 
     parser = argparse.ArgumentParser(
         prog="shapelint",
@@ -49,17 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(p):
         p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
-        p.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to enable (e.g. SL1,SL201)")
-        p.add_argument("--extend-select", metavar="CODES", help="codes or prefixes to enable on top of the defaults")
-        p.add_argument("--ignore", metavar="CODES", help="codes or prefixes to disable")
-        p.add_argument(
-            "--image-data-format",
-            choices=("channels_last", "channels_first"),
-            default=None,
-            help="Keras's global default data_format (default: channels_last)",
-        )
-        p.add_argument("--config", metavar="PATH", help="a pyproject.toml or shapelint.toml to use instead of the closest one")
-        p.add_argument("--isolated", action="store_true", help="ignore every configuration file")
+        add_config_arguments(p)
         p.add_argument("--exit-zero", action="store_true", help="exit 0 even when diagnostics are reported")
         p.add_argument("-v", "--verbose", action="store_true", help="tracebacks for internal errors")
 
@@ -149,33 +140,15 @@ def cmd_lsp(args) -> int:
     return serve()
 
 
-def run_options(args):
-    from .runner import RunOptions
-
-    is_summary = args.command == "summary"
-    return RunOptions(
-        select=_codes(args.select),
-        ignore=_codes(args.ignore),
-        extend_select=_codes(args.extend_select),
-        image_data_format=args.image_data_format,
-        config=args.config,
-        isolated=args.isolated,
-        verbose=args.verbose,
-        summary=is_summary,
-        model_expr=getattr(args, "model", None) if is_summary else None,
-        inputs=[parse_shape(s) for s in getattr(args, "input", [])] if is_summary else [],
-    )
-
-
 def cmd_lint(args) -> int:
-    from .rules import RULES
-    from .runner import run
+    from .runner import options_from_args, run
 
-    for flag in ("select", "ignore", "extend_select"):
-        for code in _codes(getattr(args, flag)) or []:
-            if code != "ALL" and not any(c.startswith(code) for c in RULES):
-                raise UsageError("--%s: %r matches no rule (see `shapelint rules`)" % (flag.replace("_", "-"), code))
-    result = run(args.paths or ["."], run_options(args))
+    options = options_from_args(args)
+    options.summary = args.command == "summary"
+    if options.summary:
+        options.model_expr = args.model
+        options.inputs = [parse_shape(s) for s in args.input]
+    result = run(args.paths or ["."], options)
     diags = result.diagnostics
     if args.command == "summary":
         from . import reporters, summary_formats

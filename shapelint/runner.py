@@ -54,6 +54,46 @@ class RunResult:
         return any(r.internal_error for r in self.results)
 
 
+def _codes(text: Optional[str]) -> Optional[List[str]]:
+    if text is None:
+        return None
+    return [c.strip().upper() for c in text.split(",") if c.strip()]
+
+
+def add_config_arguments(p) -> None:
+    """The flags that override configuration (shared by ``check`` and ``summary``)."""
+    p.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to enable (e.g. SL1,SL201)")
+    p.add_argument("--extend-select", metavar="CODES", help="codes or prefixes to enable on top of the defaults")
+    p.add_argument("--ignore", metavar="CODES", help="codes or prefixes to disable")
+    p.add_argument(
+        "--image-data-format",
+        choices=("channels_last", "channels_first"),
+        default=None,
+        help="Keras's global default data_format (default: channels_last)",
+    )
+    p.add_argument("--config", metavar="PATH", help="a pyproject.toml or shapelint.toml to use instead of the closest one")
+    p.add_argument("--isolated", action="store_true", help="ignore every configuration file")
+
+
+def options_from_args(args) -> RunOptions:
+    """RunOptions from the parsed command line; unknown codes are usage errors."""
+    from .rules import RULES
+
+    for flag in ("select", "ignore", "extend_select"):
+        for code in _codes(getattr(args, flag)) or []:
+            if code != "ALL" and not any(c.startswith(code) for c in RULES):
+                raise UsageError("--%s: %r matches no rule (see `shapelint rules`)" % (flag.replace("_", "-"), code))
+    return RunOptions(
+        select=_codes(args.select),
+        ignore=_codes(args.ignore),
+        extend_select=_codes(args.extend_select),
+        image_data_format=args.image_data_format,
+        config=args.config,
+        isolated=args.isolated,
+        verbose=getattr(args, "verbose", False),
+    )
+
+
 def _upper(codes):
     return [c.upper() for c in codes] if codes else None
 
