@@ -7,9 +7,13 @@ internal error.
 from __future__ import annotations
 
 import argparse
+import io
+import json
 import os
+import shutil
 import sys
-from typing import List, Optional, Sequence, Tuple
+import time
+from typing import IO, List, Optional, Sequence, Tuple
 
 from . import __version__
 
@@ -56,7 +60,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="report shape bugs (the default command)")
     common(check)
-    check.add_argument("--format", choices=tuple(reporters.FORMATS), default="concise")
+    check.add_argument(
+        "--format", choices=tuple(reporters.FORMATS), default="concise",
+        help="how diagnostics are printed (default: concise)",
+    )
+    check.add_argument(
+        "--statistics", action="store_true",
+        help="print the number of diagnostics per code instead of the diagnostics (text, or JSON with --format json/json-lines)",
+    )
+    check.add_argument("--show-source", action="store_true", help="concise: show the source line with a caret under each diagnostic")
+    check.add_argument("-q", "--quiet", action="store_true", help="print the diagnostics only: no 'Found N' line, no progress bar")
+    check.add_argument("--output-file", metavar="PATH", help="write the report to PATH instead of standard output")
+    check.add_argument(
+        "--color", choices=("auto", "always", "never"), default="auto",
+        help="colour in concise/full output (auto: on a terminal unless NO_COLOR is set)",
+    )
 
     summary = sub.add_parser("summary", help="print each model's layers, output shapes and parameter counts")
     common(summary)
@@ -143,12 +161,30 @@ def cmd_lsp(args) -> int:
 def cmd_lint(args) -> int:
     from .runner import options_from_args, run
 
+    from . import reporters
+
     options = options_from_args(args)
     options.summary = args.command == "summary"
     if options.summary:
         options.model_expr = args.model
         options.inputs = [parse_shape(s) for s in args.input]
-    result = run(args.paths or ["."], options)
+    else:
+        _check_output_flags(args)
+    paths = args.paths or ["."]
+    human = args.format == "table" if options.summary else args.format in reporters.HUMAN_FORMATS
+    bar = ProgressBar(sys.stderr) if human and not getattr(args, "quiet", False) and _isatty(sys.stderr) else None
+    stdin_data = None
+    saved_stdin = sys.stdin
+    if "-" in paths and sys.stdin is not None:
+        # read here so the report can show the source text: the analysis reads this copy
+        stdin_data = sys.stdin.buffer.read()
+        sys.stdin = _StdinCopy(stdin_data)
+    try:
+        result = run(paths, options, progress=bar)
+    finally:
+        sys.stdin = saved_stdin
+        if bar is not None:
+            bar.finish()
     diags = result.diagnostics
     if args.command == "summary":
         from . import reporters, summary_formats
@@ -164,12 +200,28 @@ def cmd_lint(args) -> int:
         else:
             print(summary_formats.FORMATS[args.format](models, diags))
     else:
-        from . import reporters
-
-        text = reporters.FORMATS[args.format](diags)
-        if text:
-            print(text)
-        if diags and args.format == "concise":
+        context = reporters.ReportContext(
+            files=result.files,
+            show_source=args.show_source,
+            stdin_text=_decode_or_none(stdin_data),
+        )
+        if args.format in reporters.HUMAN_FORMATS and not args.statistics:
+            stream = None if args.output_file else sys.stdout
+            context.color = use_color(args.color, stream)
+        if args.statistics:
+            if args.format == "json":
+                text = reporters.statistics_json(diags)
+            elif args.format == "json-lines":
+                text = "\n".join(json.dumps(row) for row in reporters.statistics_rows(diags))
+            else:
+                text = reporters.statistics(diags)
+        else:
+            text = reporters.FORMATS[args.format](diags, context)
+        if args.output_file:
+            _write_file(args.output_file, text + "\n" if text else "")
+        elif text:
+            _write(sys.stdout, text + "\n")
+        if diags and args.format in reporters.HUMAN_FORMATS and not args.quiet:
             n = len(diags)
             print("Found %d diagnostic%s." % (n, "" if n == 1 else "s"), file=sys.stderr)
     if result.internal_error:
@@ -177,3 +229,120 @@ def cmd_lint(args) -> int:
     if diags and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _check_output_flags(args) -> None:
+    from . import reporters
+
+    if args.statistics and args.format not in reporters.HUMAN_FORMATS + ("json", "json-lines"):
+        raise UsageError("--statistics prints text or JSON: use it with --format concise, full, json or json-lines")
+    if args.show_source and args.format not in reporters.HUMAN_FORMATS:
+        raise UsageError("--show-source applies to --format concise (full always shows the source)")
+
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream is not None and stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def use_color(choice: str, stream: Optional[IO], environ=None) -> bool:
+    """``--color``: always/never as said; auto: only on a terminal, never when NO_COLOR is set
+    to anything but the empty string (no-color.org), never for TERM=dumb."""
+    env = os.environ if environ is None else environ
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    if env.get("NO_COLOR") or env.get("TERM") == "dumb":
+        return False
+    return _isatty(stream)
+
+
+class _StdinCopy:
+    """Stands in for sys.stdin while the analysis reads the bytes already read."""
+
+    def __init__(self, data: bytes) -> None:
+        self.buffer = io.BytesIO(data)
+
+    def read(self) -> str:
+        return self.buffer.read().decode("utf-8")
+
+
+def _decode_or_none(data: Optional[bytes]) -> Optional[str]:
+    if data is None:
+        return None
+    from .analysis import decode_source
+
+    try:
+        return decode_source(data)
+    except (UnicodeDecodeError, SyntaxError, LookupError):
+        return None
+
+
+def _write(stream, text: str) -> None:
+    """Write even where the stream's encoding cannot hold every character (a non-UTF-8
+    console): those become backslash escapes instead of a crash."""
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+    stream.flush()
+
+
+def _write_file(path: str, text: str) -> None:
+    try:
+        parent = os.path.dirname(os.path.abspath(path))
+        os.makedirs(parent, exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise UsageError("--output-file %s: %s" % (path, exc.strerror or exc))
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal's stderr, drawn only once a run has lasted
+    ``delay`` seconds (short runs never show it) and erased when the run ends."""
+
+    WIDTH = 24
+
+    def __init__(self, stream, delay: float = 0.5, interval: float = 0.1, clock=time.monotonic) -> None:
+        self.stream = stream
+        self.delay = delay
+        self.interval = interval
+        self.clock = clock
+        self.started = clock()
+        self.last = None
+        self.shown = False
+
+    def __call__(self, done: int, total: int, path: str) -> None:
+        if total <= 1 or done >= total:
+            return
+        now = self.clock()
+        if now - self.started < self.delay:
+            return
+        if self.last is not None and now - self.last < self.interval:
+            return
+        self.last = now
+        filled = self.WIDTH * done // total
+        line = "[%s%s] %d/%d %s" % ("#" * filled, "-" * (self.WIDTH - filled), done, total, path)
+        columns = shutil.get_terminal_size((80, 24)).columns
+        if len(line) > columns - 1:
+            line = line[: max(columns - 1, 0)]
+        try:
+            self.stream.write("\r" + line + "\x1b[K")
+            self.stream.flush()
+        except (OSError, ValueError, UnicodeEncodeError):
+            return
+        self.shown = True
+
+    def finish(self) -> None:
+        if self.shown:
+            try:
+                self.stream.write("\r\x1b[K")
+                self.stream.flush()
+            except (OSError, ValueError):
+                pass
+            self.shown = False

@@ -7,7 +7,7 @@ exclusive.  Conversions to other conventions happen only in the reporters.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -32,6 +32,16 @@ class Related:
 
 
 @dataclass
+class TraceStep:
+    """One layer on the way to the offending shape: the call and the shape it passed on."""
+
+    path: str
+    span: Span
+    layer: str  # how messages name it: "Conv2D", "Input", "view"
+    shape: Any = None  # the output shape that flowed to the next step (engine Shape; None: unknown)
+
+
+@dataclass
 class Diagnostic:
     code: str
     severity: str
@@ -39,6 +49,10 @@ class Diagnostic:
     path: str
     span: Span
     related: List[Related] = field(default_factory=list)
+    # the shape trace, oldest step first, ending with the direct producer of the offending
+    # input (the reported node itself is not a step); empty when the rule has no graph node
+    trace: List[TraceStep] = field(default_factory=list)
+    trace_truncated: bool = False  # the chain goes back further than the steps kept
 
     def sort_key(self) -> Tuple:
         return (self.path, self.span.line, self.span.column, self.code, self.message)
@@ -66,6 +80,21 @@ class Diagnostic:
                     "message": r.message,
                 }
                 for r in self.related
+            ]
+        if self.trace:
+            from .engine.shapes import shape_to_json
+
+            data["trace"] = [
+                {
+                    "layer": t.layer,
+                    "path": t.path,
+                    "line": t.span.line,
+                    "column": t.span.column + 1,
+                    "end_line": t.span.end_line,
+                    "end_column": t.span.end_column + 1,
+                    "output_shape": shape_to_json(t.shape),
+                }
+                for t in self.trace
             ]
         return data
 

@@ -352,3 +352,20 @@ def test_rule_pages_ship_inside_the_package():
 
     for rule in RULES.values():
         assert docs.read_page(rule) is not None, rule.code
+
+
+def test_check_help_lists_every_format_and_output_flag(capsys):
+    from shapelint import reporters
+
+    code, out, _ = run(["check", "--help"], capsys)
+    assert code == 0
+    for name in reporters.FORMATS:
+        assert name in out
+    for flag in ("--statistics", "--exit-zero", "--quiet", "--show-source", "--output-file", "--color"):
+        assert flag in out
+
+
+def test_unknown_format_is_a_usage_error(tmp_path, capsys):
+    path = write(tmp_path, "bug.py", BUGGY)
+    code, out, err = run(["check", "--format", "xml", path], capsys)
+    assert code == 2 and out == "" and "invalid choice: 'xml'" in err

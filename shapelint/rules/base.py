@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from ..diagnostics import Diagnostic, Related
+from ..diagnostics import Diagnostic, Related, TraceStep
 from ..engine.shapes import format_shape
 from ..graph import CallNode, LayerGraph, ModelInfo
 
@@ -38,7 +38,43 @@ class Rule:
         return iter(())
 
     def diagnostic(self, facts: FileFacts, node: CallNode, message: str, related=()) -> Diagnostic:
-        return Diagnostic(self.code, self.severity, message, facts.path, node.span, list(related))
+        d = Diagnostic(self.code, self.severity, message, facts.path, node.span, list(related))
+        d.trace, d.trace_truncated = shape_trace(facts.path, node)
+        return d
+
+
+# How many producers a shape trace walks back through.
+TRACE_LIMIT = 12
+
+
+def offending_input(node: CallNode) -> int:
+    """The input whose shape the node's issue is about (the first when it concerns them all)."""
+    issue = node.issue
+    if (
+        issue is not None
+        and issue.kind not in ("concat", "merge")
+        and issue.input_index is not None
+        and issue.input_index < len(node.inputs)
+    ):
+        return issue.input_index
+    return 0
+
+
+def shape_trace(path: str, node: CallNode, input_index: Optional[int] = None, limit: int = TRACE_LIMIT) -> Tuple[List[TraceStep], bool]:
+    """The chain of calls that produced ``node``'s offending input, oldest first, and whether
+    it goes back further than ``limit`` steps.  Each step is a producer with the output shape
+    it passed on; through a call with several inputs the chain follows the first one."""
+    steps: List[TraceStep] = []
+    index = offending_input(node) if input_index is None else input_index
+    current = node
+    while index < len(current.inputs):
+        if len(steps) == limit:
+            return list(reversed(steps)), True
+        producer, out = current.inputs[index]
+        kind_name = "Input" if producer.kind == "input" else producer.type
+        steps.append(TraceStep(path, producer.span, kind_name, output_shape_of(producer, out)))
+        current, index = producer, 0
+    return list(reversed(steps)), False
 
 
 def output_shape_of(node: CallNode, index: int):
@@ -106,4 +142,6 @@ class IssueRule(Rule):
                     aside = " (in the call at line %d)" % node.span.line
                     span = declared
                 message = issue_message(node, aside)
-                yield Diagnostic(self.code, self.severity, message, facts.path, span, related)
+                d = Diagnostic(self.code, self.severity, message, facts.path, span, related)
+                d.trace, d.trace_truncated = shape_trace(facts.path, node)
+                yield d

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from ..diagnostics import Diagnostic, Related
 from ..engine.shapes import format_shape
-from .base import FileFacts, Rule
+from .base import FileFacts, Rule, shape_trace
 
 DEFAULT_MIN_PARAMS = 10_000_000
 DEFAULT_MIN_SHARE = 0.5
@@ -55,7 +55,9 @@ class ParameterExplosion(Rule):
                 msg += ". Global pooling (%s) or more downsampling before the flatten usually shrinks it by orders of magnitude" % pooling
         # reported where the layer is declared: that is where its size is chosen
         span = getattr(node.layer, "span", None) or node.span
-        return Diagnostic(self.code, self.severity, msg + ".", facts.path, span, related)
+        d = Diagnostic(self.code, self.severity, msg + ".", facts.path, span, related)
+        d.trace, d.trace_truncated = shape_trace(facts.path, node, 0)
+        return d
 
 
 RULE = ParameterExplosion()

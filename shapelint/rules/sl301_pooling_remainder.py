@@ -7,7 +7,7 @@ from typing import Iterator
 from ..diagnostics import Diagnostic
 from ..engine.registry import LayerCall, Options, Unresolved, lookup
 from ..engine.shapes import format_shape, known
-from .base import FileFacts, Rule
+from .base import FileFacts, Rule, shape_trace
 
 POOLS = {
     "MaxPooling1D": 1, "AveragePooling1D": 1,
@@ -51,13 +51,15 @@ class PoolingRemainder(Rule):
                     lost.append((size, (size - p) % s))
             if lost:
                 size, r = lost[0]
-                yield Diagnostic(
+                d = Diagnostic(
                     self.code, self.severity,
                     "%s with pool %s and strides %s on %s drops the last %d of %d positions along an axis; "
                     "padding='same' or an input size divisible by the stride keeps them."
                     % (node.type, pool, strides, format_shape(shape), r, size),
                     facts.path, node.span,
                 )
+                d.trace, d.trace_truncated = shape_trace(facts.path, node, 0)
+                yield d
 
 
 RULE = PoolingRemainder()
