@@ -13,9 +13,9 @@ import sys
 import tokenize
 import traceback
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
-from .diagnostics import Diagnostic, Span, dedupe, file_span
+from .diagnostics import Diagnostic, Span, file_span
 from .engine.registry import Options
 from .graph import LayerGraph, ModelInfo
 from .rules import FileFacts, RULES, run_rules, selected_codes
@@ -36,8 +36,15 @@ class Settings:
     param_explosion_min_share: float = 0.5
     src_roots: List[str] = field(default_factory=list)  # where the project's absolute imports resolve
     verbose: bool = False
+    # the enabled codes, resolved by the runner (configuration, command line, per-file
+    # ignores); None: from select/ignore/extend_select above
+    enabled: Optional[FrozenSet[str]] = None
+    severity: Dict[str, str] = field(default_factory=dict)  # code or prefix -> reported severity
+    inputs: Dict[str, List[Tuple]] = field(default_factory=dict)  # model variable or class name -> input shapes
 
     def codes(self) -> set:
+        if self.enabled is not None:
+            return set(self.enabled)
         return selected_codes(self.select, self.ignore, self.extend_select)
 
     def rule_settings(self) -> Dict[str, Any]:
@@ -75,7 +82,9 @@ def analyze_file(path: str, settings: Settings, model_expr: Optional[str] = None
         with open(path, "rb") as fh:
             data = fh.read()
     except OSError as exc:
-        return FileResult(path, [_diag("SL002", "Cannot read the file: %s." % (exc.strerror or exc), path, file_span())])
+        from .suppression import finish
+
+        return FileResult(path, finish([_diag("SL002", "Cannot read the file: %s." % (exc.strerror or exc), path, file_span())], None, settings, path))
     return analyze_bytes(path, data, settings, model_expr=model_expr, inputs=inputs)
 
 
@@ -102,7 +111,9 @@ def analyze_bytes(
             )
         else:
             reason = str(exc)
-        return FileResult(path, [_diag("SL002", "Cannot decode the file as Python source: %s." % reason, path, span)])
+        from .suppression import finish
+
+        return FileResult(path, finish([_diag("SL002", "Cannot decode the file as Python source: %s." % reason, path, span)], None, settings, path))
     result = FileResult(path)
     try:
         _analyze_text(result, text, settings, model_expr, inputs)
@@ -119,8 +130,9 @@ def analyze_bytes(
         if settings.verbose:
             reason += "\n" + "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         result.diagnostics.append(_diag("SL003", "Internal error while analysing this file: %s" % reason, path, file_span()))
-    codes = settings.codes()
-    result.diagnostics = dedupe(sorted((d for d in result.diagnostics if d.code in codes), key=Diagnostic.sort_key))
+    from .suppression import finish  # enabled codes, noqa comments, severities
+
+    result.diagnostics = finish(result.diagnostics, text, settings, path)
     return result
 
 

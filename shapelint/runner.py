@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, List, Optional, Sequence, Tuple
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
 
 if TYPE_CHECKING:  # the analysis is imported only when a file is analysed (fast start-up)
     from .analysis import FileResult, Settings
@@ -34,6 +34,10 @@ class RunOptions:
     summary: bool = False  # `shapelint summary`: every named file is analysed, models kept
     model_expr: Optional[str] = None
     inputs: List[Tuple] = field(default_factory=list)
+    extend_ignore: Optional[List[str]] = None
+    per_file_ignores: List[Tuple[str, List[str]]] = field(default_factory=list)  # (pattern, codes), relative to cwd
+    extend_exclude: List[str] = field(default_factory=list)  # patterns relative to cwd
+    force_exclude: bool = False  # exclusions apply to explicitly named paths too
 
 
 @dataclass
@@ -63,30 +67,78 @@ def _codes(text: Optional[str]) -> Optional[List[str]]:
 def add_config_arguments(p) -> None:
     """The flags that override configuration (shared by ``check`` and ``summary``)."""
     p.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to enable (e.g. SL1,SL201)")
-    p.add_argument("--extend-select", metavar="CODES", help="codes or prefixes to enable on top of the defaults")
+    p.add_argument("--extend-select", metavar="CODES", help="codes or prefixes to enable on top of the configured ones")
     p.add_argument("--ignore", metavar="CODES", help="codes or prefixes to disable")
+    p.add_argument("--extend-ignore", metavar="CODES", help="codes or prefixes to disable on top of the configured ones")
+    p.add_argument(
+        "--per-file-ignores", metavar="PATTERN:CODES", action="append", default=[],
+        help="disable codes in matching files, e.g. 'tests/**:SL201,SL301' (pattern relative to the working "
+        "directory; repeatable; added to the configured per-file-ignores)",
+    )
     p.add_argument(
         "--image-data-format",
         choices=("channels_last", "channels_first"),
         default=None,
         help="Keras's global default data_format (default: channels_last)",
     )
-    p.add_argument("--config", metavar="PATH", help="a pyproject.toml or shapelint.toml to use instead of the closest one")
+    p.add_argument("--config", metavar="PATH", help="a pyproject.toml or shapelint.toml to use for every file instead of the closest one")
     p.add_argument("--isolated", action="store_true", help="ignore every configuration file")
+    p.add_argument(
+        "--extend-exclude", metavar="PATTERNS", action="append", default=[],
+        help="comma-separated gitignore-style patterns to skip, on top of the configured exclusions (relative to the working directory)",
+    )
+    p.add_argument(
+        "--force-exclude", action="store_true",
+        help="apply the exclusions (and .gitignore) to paths named on the command line too, as pre-commit needs",
+    )
+
+
+def _check_cli_codes(flag: str, codes) -> None:
+    from .rules import RULES
+
+    for code in codes or []:
+        if code != "ALL" and not any(c.startswith(code) for c in RULES):
+            raise UsageError("--%s: %r matches no rule (see `shapelint rules`)" % (flag, code))
+
+
+def parse_per_file_ignore(text: str) -> Tuple[str, List[str]]:
+    """``--per-file-ignores 'PATTERN:CODE,CODE'`` (the last colon separates the codes)."""
+    from .discovery import compile_pattern
+
+    pattern, sep, codes_text = text.rpartition(":")
+    codes = _codes(codes_text) or []
+    if not sep or not pattern or not codes:
+        raise UsageError("--per-file-ignores %r: expected PATTERN:CODES, e.g. 'tests/**:SL201,SL301'" % text)
+    _check_cli_codes("per-file-ignores", codes)
+    try:
+        compile_pattern(pattern)
+    except ValueError as exc:
+        raise UsageError("--per-file-ignores %r: pattern %s" % (text, exc))
+    return pattern, codes
 
 
 def options_from_args(args) -> RunOptions:
     """RunOptions from the parsed command line; unknown codes are usage errors."""
-    from .rules import RULES
+    from .discovery import compile_pattern
 
-    for flag in ("select", "ignore", "extend_select"):
-        for code in _codes(getattr(args, flag)) or []:
-            if code != "ALL" and not any(c.startswith(code) for c in RULES):
-                raise UsageError("--%s: %r matches no rule (see `shapelint rules`)" % (flag.replace("_", "-"), code))
+    for flag in ("select", "ignore", "extend_select", "extend_ignore"):
+        _check_cli_codes(flag.replace("_", "-"), _codes(getattr(args, flag, None)))
+    if getattr(args, "config", None) and getattr(args, "isolated", False):
+        raise UsageError("--config and --isolated cannot be used together")
+    excludes = [p.strip() for text in getattr(args, "extend_exclude", []) or [] for p in text.split(",") if p.strip()]
+    for pat in excludes:
+        try:
+            compile_pattern(pat)
+        except ValueError as exc:
+            raise UsageError("--extend-exclude: pattern %s" % exc)
     return RunOptions(
         select=_codes(args.select),
         ignore=_codes(args.ignore),
         extend_select=_codes(args.extend_select),
+        extend_ignore=_codes(getattr(args, "extend_ignore", None)),
+        per_file_ignores=[parse_per_file_ignore(t) for t in getattr(args, "per_file_ignores", []) or []],
+        extend_exclude=excludes,
+        force_exclude=getattr(args, "force_exclude", False),
         image_data_format=args.image_data_format,
         config=args.config,
         isolated=args.isolated,
@@ -98,30 +150,56 @@ def _upper(codes):
     return [c.upper() for c in codes] if codes else None
 
 
-def config_table(options: RunOptions, start: Optional[str] = None) -> dict:
-    """The validated shapelint settings that apply (``{}`` when there are none)."""
-    from .config import ConfigError, find_config, load_table, validate
+def resolve_codes(layers) -> set:
+    """The enabled codes after ruff-style selection layers, each ``(select, ignore,
+    extend_select)``: the configuration's, then the command line's.  A layer with ``select``
+    starts over from it; ``extend-select`` adds; ``ignore`` removes (and wins within its
+    layer).  Codes are prefixes or ``ALL``."""
+    from .rules import RULES
 
-    if options.isolated:
-        return {}
+    def matching(prefixes) -> set:
+        return {c for c in RULES if any(p == "ALL" or c.startswith(p) for p in prefixes)}
+
+    enabled = {c for c, r in RULES.items() if r.default_enabled}
+    for select, ignore, extend_select in layers:
+        if select:
+            enabled = matching(select)
+        if extend_select:
+            enabled |= matching(extend_select)
+        if ignore:
+            enabled -= matching(ignore)
+    # errors about the file itself cannot be switched off: nothing else would be reported
+    return enabled | {c for c, r in RULES.items() if r.always_on}
+
+
+def config_table(options: RunOptions, start: Optional[str] = None) -> dict:
+    """The validated shapelint settings that apply at ``start`` (a file or directory; default:
+    the working directory), ``{}`` when there are none."""
+    from .config import ConfigError, Resolver
+
     try:
-        if options.config:
-            if not os.path.isfile(options.config):
-                raise UsageError("--config: no such file: %s" % options.config)
-            table = load_table(options.config)
-            return validate(options.config, table or {})
-        found = find_config(start or os.getcwd())
-        if found is None:
-            return {}
-        return validate(*found)
+        resolver = Resolver(options.config, options.isolated)
+        where = os.path.abspath(start or os.getcwd())
+        cfg = resolver.for_directory(where if os.path.isdir(where) else os.path.dirname(where))
     except ConfigError as exc:
         raise UsageError(str(exc))
+    return dict(cfg.table) if cfg is not None else {}
 
 
 def settings_for(options: RunOptions, table: dict) -> "Settings":
-    """Command-line values win over the configuration file's."""
+    """A configuration table and the command line, combined (command-line values win);
+    per-file ignores are applied by :class:`Workspace`."""
     from .analysis import Settings
 
+    layers = [
+        (_upper(table.get("select")), (_upper(table.get("ignore")) or []) + (_upper(table.get("extend-ignore")) or []),
+         _upper(table.get("extend-select"))),
+        (options.select, (options.ignore or []) + (options.extend_ignore or []), options.extend_select),
+    ]
+    inputs = {}
+    for name, shape in (table.get("inputs") or {}).items():
+        shapes = shape if isinstance(shape[0], list) else [shape]
+        inputs[name] = [tuple(s) for s in shapes]
     return Settings(
         select=options.select or _upper(table.get("select")),
         ignore=options.ignore or _upper(table.get("ignore")),
@@ -131,23 +209,124 @@ def settings_for(options: RunOptions, table: dict) -> "Settings":
         param_explosion_min_share=table.get("param-explosion-min-share", 0.5),
         src_roots=table.get("src", []),
         verbose=options.verbose,
+        enabled=frozenset(resolve_codes(layers)),
+        severity={k.upper(): v for k, v in (table.get("severity") or {}).items()},
+        # --input (a summary of one model) replaces every configured input
+        inputs={} if options.inputs else inputs,
     )
+
+
+class Workspace:
+    """The configurations of one run: which one governs each directory, the exclusions of a
+    directory's entries, and the settings of each file (read once per configuration)."""
+
+    def __init__(self, options: RunOptions, cwd: Optional[str] = None):
+        from .config import Resolver
+        from .discovery import pattern_set
+
+        self.options = options
+        self.cwd = os.path.abspath(cwd or os.getcwd())
+        self.resolver = Resolver(options.config, options.isolated, self.cwd)
+        self.cli_excludes = pattern_set(self.cwd, options.extend_exclude) if options.extend_exclude else None
+        self.cli_file_ignores = [(self._file_pattern(self.cwd, p), c) for p, c in options.per_file_ignores]
+        self._settings: Dict[Optional[str], "Settings"] = {}
+        self._file_ignores: Dict[Optional[str], list] = {}
+        self._policies: Dict[Optional[str], object] = {}
+
+    @staticmethod
+    def _file_pattern(base: str, text: str):
+        """(pattern set, negated): a ``!pattern`` applies to the files it does not match."""
+        from .discovery import PatternSet, compile_pattern
+
+        pat = compile_pattern(text)
+        negated = pat.negated
+        pat.negated = False
+        return PatternSet(os.path.abspath(base), [pat]), negated
+
+    def policy_for(self, directory: str):
+        """The exclusions that apply to the entries of ``directory`` (absolute)."""
+        from .discovery import DirPolicy, PatternSet, default_patterns, pattern_set
+
+        cfg = self.resolver.for_directory(directory)
+        key = cfg.path if cfg is not None else None
+        policy = self._policies.get(key)
+        if policy is None:
+            table = cfg.table if cfg is not None else {}
+            root = cfg.root if cfg is not None else self.cwd
+            if "exclude" in table:
+                excludes = [pattern_set(root, table["exclude"])]
+            else:
+                excludes = [PatternSet(root, default_patterns())]
+            if table.get("extend-exclude"):
+                excludes.append(pattern_set(root, table["extend-exclude"]))
+            if self.cli_excludes is not None:
+                excludes.append(self.cli_excludes)
+            policy = DirPolicy(excludes, table.get("respect-gitignore", True), root)
+            self._policies[key] = policy
+        return policy
+
+    def settings_for_file(self, path: str) -> "Settings":
+        """The settings of one file: its configuration, the command line, per-file ignores."""
+        from .discovery import matches_path_or_parent
+
+        cfg = self.resolver.for_file(path)
+        key = cfg.path if cfg is not None else None
+        settings = self._settings.get(key)
+        if settings is None:
+            settings = settings_for(self.options, cfg.table if cfg is not None else {})
+            self._settings[key] = settings
+            self._file_ignores[key] = [
+                (self._file_pattern(cfg.root, p), _upper(c)) for p, c in (cfg.table.get("per-file-ignores") or {}).items()
+            ] if cfg is not None else []
+        if path == "-":
+            return settings
+        absolute = os.path.abspath(path)
+        ignored: List[str] = []
+        for (ps, negated), codes in self._file_ignores[key] + self.cli_file_ignores:
+            if matches_path_or_parent(ps, absolute) != negated:
+                ignored.extend(codes)
+        if not ignored:
+            return settings
+        from .rules import RULES
+
+        drop = {c for c in settings.enabled if any(p == "ALL" or c.startswith(p) for p in ignored) and not RULES[c].always_on}
+        return replace(settings, enabled=frozenset(settings.enabled - drop))
+
+
+def _unreadable_directory(path: str, reason: str) -> "FileResult":
+    from .analysis import FileResult
+    from .diagnostics import Diagnostic, file_span
+    from .rules import RULES
+
+    return FileResult(path, [Diagnostic("SL002", RULES["SL002"].severity, "Cannot read the directory: %s." % reason, path, file_span())])
 
 
 def run(paths: Sequence[str], options: RunOptions, progress: Optional[Callable[[int, int, str], None]] = None) -> RunResult:
     """Analyse every file under ``paths`` (``-`` reads standard input)."""
+    from .config import ConfigError
+
+    try:
+        return _run(paths, options, progress)
+    except ConfigError as exc:  # also from a configuration met deep in the tree
+        raise UsageError(str(exc))
+
+
+def _run(paths, options, progress) -> RunResult:
     from .analysis import ModelSelectionError, analyze_bytes, analyze_file
-    from .discovery import discover
+    from .discovery import collect
 
     paths = list(paths) or ["."]
-    settings = settings_for(options, config_table(options))
-    files, missing = discover(paths)
-    if missing:
-        raise UsageError("no such file or directory: %s" % ", ".join(missing))
-    results: List["FileResult"] = []
+    workspace = Workspace(options)
+    workspace.resolver.fallback()  # a broken configuration is reported before any file is read
+    found = collect(paths, workspace.policy_for, options.force_exclude)
+    if found.missing:
+        raise UsageError("no such file or directory: %s" % ", ".join(found.missing))
+    files = found.files
+    results: List["FileResult"] = [_unreadable_directory(p, why) for p, why in found.errors]
     for i, path in enumerate(files):
         if progress is not None:
             progress(i, len(files), path)
+        settings = workspace.settings_for_file(path)
         try:
             if path == "-":
                 data = sys.stdin.buffer.read()
@@ -176,6 +355,10 @@ def run_text(path: str, text: str, options: RunOptions) -> "FileResult":
     """Analyse an editor buffer (unsaved text) as if it were the file at ``path``."""
     from .analysis import analyze_bytes
 
-    start = os.path.dirname(os.path.abspath(path)) if path and path != "-" else None
-    settings = settings_for(options, config_table(options, start))
+    from .config import ConfigError
+
+    try:
+        settings = Workspace(options).settings_for_file(path or "-")
+    except ConfigError as exc:
+        raise UsageError(str(exc))
     return analyze_bytes(path, text.encode("utf-8"), settings, options.model_expr, options.inputs, force=True)

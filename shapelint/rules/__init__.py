@@ -17,6 +17,7 @@ _MODULES = (
     "sl002_unreadable_file",
     "sl003_internal_error",
     "sl004_analysis_limit",
+    "sl005_unused_noqa",
     "sl101_concat_mismatch",
     "sl102_merge_mismatch",
     "sl103_rank_mismatch",
