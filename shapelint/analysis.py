@@ -220,6 +220,7 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
             keras_models = [m for m in selected if keras_fe is not None and m in keras_fe.models]
             torch_models = [m for m in selected if m not in keras_models]
         if torch_fe is not None:
+            torch_fe.named_inputs = settings.inputs
             torch_fe.finish(interp, torch_models)
     except AnalysisLimit as lim:
         if not getattr(interp, "limit_hit", False):
@@ -227,11 +228,18 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
                 _diag("SL004", "Analysis stopped: %s; the rest of the file is not checked." % lim.what, path, lim.span or file_span())
             )
 
+    names = {id(v): k for k, v in interp.globals.vars.items()}
     if inputs:
         for m in keras_models:
             if isinstance(m, KSequential) and m.input is None and m.layers:
                 m.build(interp, (None,) + tuple(inputs[0]))
-    names = {id(v): k for k, v in interp.globals.vars.items()}
+    elif settings.inputs:  # [tool.shapelint] inputs, by variable or name=: a Sequential without an input
+        for m in keras_models:
+            if isinstance(m, KSequential) and m.input is None and m.layers:
+                explicit = m.kwargs.get("name")
+                shapes = settings.inputs.get(names.get(id(m), ""), settings.inputs.get(explicit) if isinstance(explicit, str) else None)
+                if shapes:
+                    m.build(interp, (None,) + tuple(shapes[0]))
     for m in keras_models:
         info = keras_fe.summarize(m, path, names.get(id(m)))
         info.extra["layer_objects"] = [l for l in m.sub_layers()]

@@ -287,6 +287,79 @@ def test_src_is_relative_to_the_configuration(tmp_path, monkeypatch):
     assert cfg.table["src"] == [str(tmp_path / "proj" / "lib")]
 
 
+# -- inputs -----------------------------------------------------------------------------------------
+
+
+def _summary_json(argv, capsys):
+    code, out, err = cli_run(["summary", "--format", "json"] + argv, capsys)
+    assert code in (0, 1), err
+    data = json.loads(out)
+    return code, data
+
+
+def test_inputs_key_reproduces_the_input_flag(tmp_path, monkeypatch, capsys):
+    write(tmp_path, "net.py", TORCH_NET)
+    write(tmp_path, "k.py", KERAS_NO_INPUT)
+    monkeypatch.chdir(tmp_path)
+    # without an input: nothing certain to report
+    assert cli_run(["check", "net.py", "k.py"], capsys)[0] == 0
+    flag_torch = _summary_json(["net.py", "--input", "1,3,64,64"], capsys)
+    flag_keras = _summary_json(["k.py", "--input", "28,28,1"], capsys)
+    write(tmp_path, "pyproject.toml", "[tool.shapelint.inputs]\nNet = [1, 3, 64, 64]\nmodel = [28, 28, 1]\n")
+    assert _summary_json(["net.py"], capsys) == flag_torch
+    assert _summary_json(["k.py"], capsys) == flag_keras
+    assert flag_torch[0] == 1 and flag_torch[1]["diagnostics"][0]["code"] == "SL107"
+    assert flag_keras[0] == 1 and flag_keras[1]["diagnostics"][0]["code"] == "SL103"
+    # `check` uses the configured inputs too
+    code, out, _ = cli_run(["check", "net.py", "k.py"], capsys)
+    assert code == 1
+    assert [" ".join(line.split()[:2]) for line in out.splitlines()] == ["net.py:9:19: SL107", "k.py:7:5: SL103"]
+    # --input wins over the configuration
+    assert _summary_json(["net.py", "--input", "1,3,32,32"], capsys)[0] == 0
+
+
+def test_inputs_key_several_inputs_and_names(tmp_path, monkeypatch, capsys):
+    two = textwrap.dedent(
+        """\
+        import torch
+        from torch import nn
+
+
+        class Two(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.a = nn.Linear(8, 4)
+                self.b = nn.Linear(6, 4)
+
+            def forward(self, x, y):
+                return self.a(x) + self.b(y)
+
+
+        net = Two()
+        """
+    )
+    write(tmp_path, "two.py", two)
+    monkeypatch.chdir(tmp_path)
+    # by variable name (which wins over the class name), several inputs
+    write(tmp_path, "pyproject.toml", "[tool.shapelint.inputs]\nnet = [[2, 8], [2, 7]]\nTwo = [[2, 8], [2, 6]]\n")
+    code, out, _ = cli_run(["check", "two.py"], capsys)
+    assert code == 1 and "SL107" in out
+    write(tmp_path, "pyproject.toml", "[tool.shapelint.inputs]\nTwo = [[2, 8], [2, 7]]\n")
+    code, out, _ = cli_run(["check", "two.py"], capsys)
+    assert code == 1 and "SL107" in out
+    write(tmp_path, "pyproject.toml", "[tool.shapelint.inputs]\nTwo = [[2, 8], [2, 6]]\n")
+    code, data = _summary_json(["two.py"], capsys)
+    assert code == 0 and data["models"][0]["layers"][0]["output_shape"] == [2, 4]
+
+
+def test_inputs_comment_in_the_file_wins(tmp_path, monkeypatch, capsys):
+    src = TORCH_NET.replace("class Net(nn.Module):", "class Net(nn.Module):  # shapelint: input=(1, 3, 32, 32)")
+    write(tmp_path, "net.py", src)
+    write(tmp_path, "pyproject.toml", "[tool.shapelint.inputs]\nNet = [1, 3, 64, 64]\n")
+    monkeypatch.chdir(tmp_path)
+    assert cli_run(["check", "net.py"], capsys)[0] == 0
+
+
 # -- bad configuration: exit 2, file, key and expected type named ------------------------------------
 
 

@@ -1485,12 +1485,20 @@ class TorchFrontend(Frontend):
     def finish(self, interp, selected: Optional[List[TModuleBase]] = None) -> None:
         """Run models the file never called: on --input, a comment's input, or a symbolic one."""
         roots = selected if selected is not None else self.roots()
+        # [tool.shapelint] inputs: model variable or class name -> input shapes, used like a
+        # "# shapelint: input=" comment (which wins), and also over a run on unknown data
+        named = {} if self.input_override else (getattr(self, "named_inputs", None) or {})
+        variables = {id(v): k for k, v in interp.globals.vars.items()} if named else {}
         for m in roots:
             shapes = None
+            configured = named.get(variables.get(id(m), ""), named.get(m.type)) if named else None
             if self.input_override:
                 shapes = self.input_override
             elif m.input_hint is not None:
                 shapes = [m.input_hint]
+            elif configured is not None and (id(m) not in self.runs or self.runs[id(m)].get("blind")):
+                self.runs.pop(id(m), None)
+                shapes = configured
             if shapes is not None and (self.input_override or id(m) not in self.runs):
                 self.runs.pop(id(m), None)
                 tensors = [self.input_tensor(s, m.span) for s in shapes]
