@@ -174,14 +174,50 @@ class PatternSet:
 
     base: str
     patterns: List[Pattern]
+    # without negated patterns the order does not matter: one combined expression per kind
+    # (name / directory name / relative path) answers at once
+    _fast: Optional[Tuple] = field(default=None, repr=False, compare=False)
+
+    def _combined(self) -> Tuple:
+        if self._fast is None:
+            if any(p.negated for p in self.patterns):
+                self._fast = (False,)
+            else:
+                def join(pats):
+                    texts = [p.regex.pattern for p in pats]
+                    return re.compile("|".join("(?:%s)" % t for t in texts)) if texts else None
+
+                names = join([p for p in self.patterns if not p.anchored and not p.dir_only])
+                dir_names = join([p for p in self.patterns if not p.anchored and p.dir_only])
+                rels = join([p for p in self.patterns if p.anchored and not p.dir_only])
+                dir_rels = join([p for p in self.patterns if p.anchored and p.dir_only])
+                self._fast = (True, names, dir_names, rels, dir_rels)
+        return self._fast
 
     def decision(self, path: str, is_dir: bool) -> Optional[bool]:
         """True (matched), False (matched by a negated pattern) or None; the last matching
         pattern decides, as in git."""
         if not self.patterns:
             return None
-        rel = relative_to(path, self.base)
+        fast = self._combined()
         name = os.path.basename(path)
+        if fast[0]:
+            _, names, dir_names, rels, dir_rels = fast
+            if names is not None and names.match(name):
+                return True
+            if is_dir and dir_names is not None and dir_names.match(name):
+                return True
+            if rels is None and (dir_rels is None or not is_dir):
+                return None
+            rel = relative_to(path, self.base)
+            if rel is None:
+                return None
+            if rels is not None and rels.match(rel):
+                return True
+            if is_dir and dir_rels is not None and dir_rels.match(rel):
+                return True
+            return None
+        rel = relative_to(path, self.base)
         for pat in reversed(self.patterns):
             if pat.matches(rel, name, is_dir):
                 return not pat.negated
@@ -465,11 +501,13 @@ def _walk(display_root: str, abs_root: str, policy_for, add, errors) -> None:
         subdirs = []
         for entry in entries:
             name = entry.name
-            full_abs = os.path.join(absolute, name)
             try:
                 is_dir = entry.is_dir()
             except OSError:  # e.g. a link loop: treated as a file, reading it says what is wrong
                 is_dir = False
+            if not is_dir and not name.endswith(PYTHON_SUFFIXES):
+                continue
+            full_abs = os.path.join(absolute, name)
             if is_dir:
                 if entry.is_symlink():
                     continue  # links to directories are not followed: no loops, no duplicates
@@ -479,8 +517,6 @@ def _walk(display_root: str, abs_root: str, policy_for, add, errors) -> None:
                 if os.path.exists(os.path.join(full_abs, ".git")):  # a nested repository
                     sub = [x for x in [_repo_exclude(full_abs)] if x is not None]
                 subdirs.append((os.path.join(display, name), full_abs, sub))
-                continue
-            if not name.endswith(PYTHON_SUFFIXES):
                 continue
             if policy.excluded(full_abs, False) or (active and gitignored(active, full_abs, False)):
                 continue

@@ -118,7 +118,7 @@ def _apply_noqa(diags: List[Diagnostic], noqa: Dict[int, Noqa], judged: Optional
     used = set()  # (line, code)
     out = []
     for d in diags:
-        n = noqa.get(d.span.line)
+        n = noqa.get(d.span.line) if d.path == path else None  # comments of this file only
         if n is not None and d.code not in UNSUPPRESSIBLE and n.suppresses(d.code):
             used.add((n.line, d.code))
             continue
@@ -130,14 +130,14 @@ def _apply_noqa(diags: List[Diagnostic], noqa: Dict[int, Noqa], judged: Optional
         for code, start, end in n.codes or ():
             if not _OURS.match(code) or code == "SL005" or (n.line, code) in used:
                 continue
+            if n.suppresses("SL005"):
+                continue  # "# noqa: SL103, SL005" keeps the comment on purpose
             if code in RULES and code not in judged:
                 continue  # turned off here: whether the comment is needed cannot be told
             if code in RULES:
                 msg = "Unused `noqa` directive: no %s diagnostic is reported on this line; remove %s from the comment." % (code, code)
             else:
                 msg = "Unused `noqa` directive: %s is not a shapelint rule code (`# noqa` takes exact codes such as SL103; see `shapelint rules`)." % code
-            if n.suppresses("SL005"):
-                continue  # "# noqa: SL103, SL005" keeps the comment on purpose
             unused.append(Diagnostic("SL005", RULES["SL005"].severity, msg, path, Span(n.line, start, n.line, end)))
     if unused:
         out = sorted(out + unused, key=Diagnostic.sort_key)
