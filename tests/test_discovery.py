@@ -400,3 +400,31 @@ def test_walk_order_is_depth_first_by_name(tmp_path, monkeypatch):
         "b.py", "z.py", os.path.join("a", "a.py"), os.path.join("a", "z.py"), os.path.join("a", "b", "c.py"),
         os.path.join("c", "x.py"),
     ]
+
+
+def test_unreadable_file_is_a_diagnostic(tmp_path, monkeypatch, capsys):
+    import builtins
+
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "secret.py")
+    write(tmp_path, "ok.py")
+    if hasattr(os, "geteuid") and os.geteuid() != 0:
+        os.chmod(str(tmp_path / "secret.py"), 0)
+    else:  # root reads any file: make opening it fail as it would for a user
+        real = builtins.open
+
+        def fake_open(file, *args, **kwargs):
+            if isinstance(file, str) and os.path.basename(file) == "secret.py":
+                raise PermissionError(13, "Permission denied", file)
+            return real(file, *args, **kwargs)
+
+        monkeypatch.setattr(builtins, "open", fake_open)
+    try:
+        for argv in (["check", "."], ["check", "secret.py", "ok.py"]):
+            code, out, _ = cli_run(argv, capsys)
+            lines = out.splitlines()
+            assert code == 1 and len(lines) == 2, out
+            assert any(line.endswith("secret.py:1:1: SL002 Cannot read the file: Permission denied.") for line in lines)
+            assert any("ok.py:8:11: SL103" in line for line in lines)
+    finally:
+        os.chmod(str(tmp_path / "secret.py"), 0o644)
