@@ -341,6 +341,12 @@ def _relative(path: str, ctx: ReportContext) -> Optional[str]:
     return rel.replace(os.sep, "/")
 
 
+def _shown_path(path: str, ctx: ReportContext) -> str:
+    """GitHub and JUnit name files relative to the working directory (``src/m.py``, not
+    ``./src/m.py`` or an absolute path) when they lie inside it."""
+    return _relative(path, ctx) or path
+
+
 def _artifact_location(path: str, ctx: ReportContext) -> Dict[str, Any]:
     import pathlib
     from urllib.parse import quote
@@ -498,13 +504,13 @@ def github(diags: List[Diagnostic], context: Optional[ReportContext] = None) -> 
         title = "%s (%s)" % (d.code, rule.name) if rule is not None else d.code
         message = d.message
         for r in d.related:
-            message += "\n%s:%d:%d: %s" % (r.path, r.span.line, r.span.column + 1, r.message)
+            message += "\n%s:%d:%d: %s" % (_shown_path(r.path, ctx), r.span.line, r.span.column + 1, r.message)
         props = []
         if d.path == "-":
             message = "%s:%d:%d: %s" % (d.path, d.span.line, d.span.column + 1, message)
         else:
             region = _region(d.span)
-            props.append(("file", _relative(d.path, ctx) or d.path))
+            props.append(("file", _shown_path(d.path, ctx)))
             props.append(("line", str(region["startLine"])))
             if region["endLine"] != region["startLine"]:
                 props.append(("endLine", str(region["endLine"])))
@@ -548,7 +554,7 @@ def junit(diags: List[Diagnostic], context: Optional[ReportContext] = None) -> s
         {"name": "shapelint", "tests": str(total_cases), "failures": str(len(diags)), "errors": "0"},
     )
     for path, ds in grouped.items():
-        name = _xml_text(path)
+        name = _xml_text(_shown_path(path, ctx))
         suite = ET.SubElement(
             root,
             "testsuite",
@@ -568,8 +574,10 @@ def junit(diags: List[Diagnostic], context: Optional[ReportContext] = None) -> s
                     "line": str(d.span.line),
                 },
             )
-            body = ["%s %s %s (%s)" % (_location(d), d.code, d.message, d.severity)]
-            body.extend("%s:%d:%d: %s" % (r.path, r.span.line, r.span.column + 1, r.message) for r in d.related)
+            body = ["%s:%d:%d: %s %s (%s)" % (name, d.span.line, d.span.column + 1, d.code, d.message, d.severity)]
+            body.extend(
+                "%s:%d:%d: %s" % (_shown_path(r.path, ctx), r.span.line, r.span.column + 1, r.message) for r in d.related
+            )
             failure = ET.SubElement(case, "failure", {"message": _xml_text(d.message), "type": d.code})
             failure.text = _xml_text("\n".join(body))
     ET.indent(root)

@@ -786,3 +786,14 @@ def test_progress_bar_only_for_human_formats_on_a_terminal(project, capsys, monk
     monkeypatch.setattr(sys, "stderr", io.StringIO())
     cli.main(["check", "src"])
     assert len(drawn) == 1
+
+
+def test_github_and_junit_name_files_relative_to_the_working_directory(project, capsys):
+    # a tree named "./src" gives paths like ./src/bug.py; annotations and reports say src/bug.py
+    code, out, _ = run(["check", "--format", "github", "./src/bug.py"], capsys)
+    assert out.startswith("::error file=src/bug.py,line=8,")
+    assert out.rstrip("\n").endswith("%0Asrc/bug.py:7:11: Flatten at line 7 produces (None, 5408)")
+    code, out, _ = run(["check", "--format", "junit", "./src"], capsys)
+    root = ET.fromstring(out)
+    assert [s.get("name") for s in root.iter("testsuite")] == ["src/bug.py", "src/clean.py", "src/" + NON_ASCII_NAME]
+    assert root.find(".//failure").text.startswith("src/bug.py:8:11: SL103 ")
