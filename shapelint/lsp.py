@@ -168,6 +168,7 @@ class ProcessWorker:
         self.answers: "queue.Queue[Optional[bytes]]" = queue.Queue()
         self.lock = threading.Lock()
         self.stopped = False
+        self.fallback: Optional[ThreadWorker] = None
 
     def _command(self) -> List[str]:
         # the child imports this very copy of shapelint, whatever its working directory holds
@@ -177,7 +178,14 @@ class ProcessWorker:
 
     def _start(self) -> Optional[str]:
         """Start the child and wait until it is warm: None, or why it failed."""
-        self.proc = subprocess.Popen(self._command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None)
+        try:
+            self.proc = subprocess.Popen(self._command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None)
+        except OSError as exc:
+            # no child processes here: analyse in the server's process from now on
+            logger.warning("shapelint: cannot start the analysis process (%s); analysing in the server's process", exc)
+            self.proc = None
+            self.fallback = ThreadWorker()
+            return None
         answers: "queue.Queue[Optional[bytes]]" = queue.Queue()
         self.answers = answers
         out = self.proc.stdout
@@ -191,20 +199,26 @@ class ProcessWorker:
             answers.put(None)
 
         threading.Thread(target=pump, name="shapelint-worker-reader", daemon=True).start()
-        try:
-            line = answers.get(timeout=STARTUP_TIMEOUT_S)
-        except queue.Empty:
-            line = None
-        if line is None or not json.loads(line.decode("utf-8")).get("ready"):
-            code = self.proc.poll()
-            self._kill()
-            return "the analysis process did not start (exit status %s)" % code
-        return None
+        proc = self.proc
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while True:
+            try:
+                line = answers.get(timeout=max(deadline - time.monotonic(), 0.001))
+            except queue.Empty:
+                line = None
+            if line is None:
+                code = proc.poll()
+                self._kill()
+                return "the analysis process did not start (exit status %s)" % code
+            if _message(line).get("ready"):
+                return None
 
     def warm(self) -> None:
         with self.lock:
-            if not self.stopped and (self.proc is None or self.proc.poll() is not None):
+            if not self.stopped and self.fallback is None and (self.proc is None or self.proc.poll() is not None):
                 self._start()
+            if self.fallback is not None:
+                self.fallback.warm()
 
     def _kill(self) -> None:
         proc, self.proc = self.proc, None
@@ -220,10 +234,12 @@ class ProcessWorker:
         with self.lock:
             if self.stopped:
                 return {"id": job.get("id"), "error": "the server is shutting down"}
-            if self.proc is None or self.proc.poll() is not None:
+            if self.fallback is None and (self.proc is None or self.proc.poll() is not None):
                 failure = self._start()
                 if failure is not None:
                     return {"id": job.get("id"), "error": failure}
+            if self.fallback is not None:
+                return self.fallback.run(job, timeout)
             assert self.proc is not None and self.proc.stdin is not None
             try:
                 self.proc.stdin.write(json.dumps(job).encode("utf-8") + b"\n")
@@ -242,14 +258,24 @@ class ProcessWorker:
                     code = self.proc.poll() if self.proc is not None else None
                     self._kill()
                     return {"id": job.get("id"), "error": "the analysis process ended unexpectedly (exit status %s)" % code}
-                answer = json.loads(line.decode("utf-8"))
-                if answer.get("id") == job.get("id"):
+                answer = _message(line)
+                if answer.get("id") == job.get("id") and "id" in answer:
                     return answer
 
     def stop(self) -> None:
         """End the child now: an analysis under way is abandoned (it only computes)."""
         self.stopped = True
         self._kill()
+
+
+def _message(line: bytes) -> Dict[str, Any]:
+    """A line of the analysis process: its JSON object, or {} for anything else (a stray
+    print of some start-up hook before the worker took its standard output)."""
+    try:
+        msg = json.loads(line.decode("utf-8"))
+    except ValueError:
+        return {}
+    return msg if isinstance(msg, dict) else {}
 
 
 class Dispatcher:
@@ -345,7 +371,10 @@ class _FdReader:
         while True:
             what, n, fut, loop = self.requests.get()
             data = self._readline() if what == "line" else self._read(n)
-            loop.call_soon_threadsafe(_resolve, fut, data)
+            try:
+                loop.call_soon_threadsafe(_resolve, fut, data)
+            except RuntimeError:  # the loop is closed: the server has ended
+                return
 
     def _request(self, what: str, n: int = 0) -> "asyncio.Future[bytes]":
         loop = asyncio.get_running_loop()
@@ -714,8 +743,13 @@ def serve() -> int:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="shapelint lsp: %(levelname)s %(message)s")
     # the protocol owns the real standard output; anything printed goes to standard error
-    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    out_fd = os.dup(sys.stdout.fileno())
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     sys.stdout = sys.stderr
+    if sys.platform == "win32":  # no newline translation in the protocol's bytes
+        import msvcrt
+
+        msvcrt.setmode(sys.stdin.fileno(), os.O_BINARY)
+        msvcrt.setmode(out_fd, os.O_BINARY)
     server = create_server()
-    return server.run_stdio(sys.stdin.fileno(), out)
+    return server.run_stdio(sys.stdin.fileno(), os.fdopen(out_fd, "wb"))

@@ -478,6 +478,13 @@ def test_debounce_and_stale_results(tmp_path, client_factory):
     published = [n for n in c.notifications[start:] if n["method"] == "textDocument/publishDiagnostics"]
     assert [p["params"]["version"] for p in published] == [11]
     assert c.quiet_for(0.5) == []
+    # a hover right after a change answers for the new text (it does not wait for the debounce
+    # nor answer from the old analysis): line 8 is the GRU in the fixed text, Flatten before
+    start = len(c.notifications)
+    c.change(model, KERAS_FIXED, version=12)
+    hover = c.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 7, "character": 12}})
+    assert "**GRU**" in hover["contents"]["value"] and "`(None, 16)`" in hover["contents"]["value"]
+    assert c.diagnostics(uri, start=start, version=12)["diagnostics"] == []
     assert c.shutdown_and_exit() == 0
 
 
@@ -540,6 +547,47 @@ def test_timeout_stops_a_runaway_analysis(tmp_path, client_factory):
     assert c.shutdown_and_exit() == 0
 
 
+def _children(pid):
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open("/proc/%s/stat" % entry) as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                out.append(int(entry))
+    return out
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc")
+def test_analysis_process_crash_is_survived(tmp_path, client_factory):
+    """The analysis process killed from outside: reported, and the next analysis runs in a
+    new one."""
+    import signal
+
+    model = tmp_path / "model.py"
+    c = client_factory(cwd=str(tmp_path))
+    c.initialize(tmp_path, options={"debounce": 0})
+    start = len(c.notifications)
+    c.open(model, KERAS_BUGGY)
+    assert _codes(c.diagnostics(model.as_uri(), start=start)) == ["SL103"]
+    workers = _children(c.proc.pid)
+    assert len(workers) == 1, workers
+    os.kill(workers[0], signal.SIGKILL)
+    start = len(c.notifications)
+    c.change(model, KERAS_FIXED, version=2)
+    # the change may reach the dead process first (an error is shown) or start a new one
+    c.change(model, KERAS_BUGGY, version=3)
+    params = c.diagnostics(model.as_uri(), start=start, version=3)
+    assert _codes(params) == ["SL103"]
+    new_workers = _children(c.proc.pid)
+    assert len(new_workers) == 1 and new_workers != workers
+    assert c.shutdown_and_exit() == 0
+    assert not _children(c.proc.pid)
+
+
 def test_thread_worker_and_utf16_positions(tmp_path, client_factory):
     """The in-process worker gives the same answers; columns after a character outside the
     Basic Multilingual Plane are counted in UTF-16 code units (the LSP default)."""
@@ -584,6 +632,13 @@ def test_console_script(tmp_path, client_factory):
     c.open(model, KERAS_BUGGY)
     assert _codes(c.diagnostics(model.as_uri(), start=start)) == ["SL103"]
     assert c.shutdown_and_exit() == 0
+
+
+def test_without_pygls_is_a_usage_error():
+    code = "import sys; sys.modules['pygls'] = None; from shapelint.cli import main; sys.exit(main(['lsp']))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=TIMEOUT, cwd=str(ROOT))
+    assert proc.returncode == 2
+    assert "pip install 'shapelint[lsp]'" in proc.stderr
 
 
 def test_hover_entries_on_every_fixture():
