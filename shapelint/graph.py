@@ -87,6 +87,9 @@ class LayerInfo:
     params: Optional[int]
     non_trainable: int = 0
     trainable: bool = True
+    # names of what feeds this layer (layers, model inputs, tensor operations), in the order
+    # of its inputs; None when the model's connections are not known
+    inputs: Optional[List[str]] = None
 
 
 @dataclass
@@ -105,3 +108,38 @@ class ModelInfo:
     resolved: bool  # every layer's shape and parameter count is known
     notes: List[str] = field(default_factory=list)  # facts for the reader ("fits only 32×32 inputs")
     extra: Dict[str, Any] = field(default_factory=dict)
+    flow: Optional["Flow"] = None  # the layer graph with the shapes between layers, when known
+
+
+@dataclass
+class FlowNode:
+    """A node of a model's picture: a model input, a row of the summary, a tensor operation
+    between layers (``x + y``, ``torch.flatten``), or a model output."""
+
+    name: str
+    type: str
+    kind: str  # "input" | "layer" | "op" | "output"
+    params: Optional[int] = None
+    row: Optional[int] = None  # index of the summary row (ModelInfo.layers) it draws
+
+
+@dataclass
+class FlowEdge:
+    """A tensor flowing from one node to another (indices into Flow.nodes)."""
+
+    source: int
+    target: int
+    shape: Any  # the tensor's Shape
+    output: int = 0  # which output of the source it is (an LSTM's states: 1 and 2)
+
+
+@dataclass
+class Flow:
+    """The picture of a model: what ``summary --format mermaid/dot`` draws.
+
+    Edges are the connections the analysis followed; ``complete`` is False when part of the
+    model could not be followed, so some connections may be missing (none is ever invented)."""
+
+    nodes: List[FlowNode]
+    edges: List[FlowEdge]
+    complete: bool = True

@@ -20,6 +20,7 @@ from ..engine.registry import LayerConfig, Options, ShapeIssue, Unresolved, infe
 from ..engine.shapes import Shape, conv_output_length, format_shape, known, mul, product
 from ..engine.values import UNKNOWN, contains_unknown
 from ..graph import CallNode, LayerGraph, LayerInfo, ModelInfo
+from ..flow import keras_flow
 from .evaluator import _ABSENT as _ABSENT_ATTR
 from .evaluator import _numpy_call
 from .evaluator import AnalysisLimit, BoundMethod, ClassVal, ConstArray, Frontend, Function, Instance, Interpreter, ModuleRef, Obj
@@ -1367,6 +1368,7 @@ class KerasFrontend(Frontend):
 
     def summarize(self, model, path: str, variable: Optional[str]) -> ModelInfo:
         rows: List[LayerInfo] = []
+        row_layers: List[Any] = []
         resolved = not model.tainted
         if isinstance(model, KFunctional) and (not model.complete or self.has_opaque(model)):
             resolved = False
@@ -1391,6 +1393,10 @@ class KerasFrontend(Frontend):
             if params is None or any(s is None for s in outs) or any(n.issue is not None for n in layer.nodes):
                 resolved = False
             rows.append(LayerInfo(layer.name, layer.type, layer.span.line, shape, params, frozen, layer.trainable))
+            row_layers.append(layer)
+        # the picture (summary --format mermaid/dot): the layers' connections in this model
+        opaque = isinstance(model, KFunctional) and model.complete and self.has_opaque(model)
+        flow = keras_flow(model, rows, row_layers, self.input_names, complete=not opaque)
         total, frozen = self.model_params(model)
         if total is None:
             resolved = False
@@ -1406,6 +1412,7 @@ class KerasFrontend(Frontend):
             trainable_params=total - frozen if split_known else None,
             non_trainable_params=frozen if split_known else None,
             resolved=resolved,
+            flow=flow,
         )
 
 

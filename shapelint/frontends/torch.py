@@ -26,6 +26,7 @@ from ..engine.registry import LayerConfig, Options, ShapeIssue, TensorArg, Unres
 from ..engine.shapes import Shape, format_shape, known, parse_shape
 from ..engine.values import UNKNOWN, contains_unknown
 from ..graph import CallNode, LayerGraph, LayerInfo, ModelInfo
+from ..flow import torch_flow
 from .evaluator import _ABSENT as _ABSENT_CLASS, BoundMethod, ClassVal, Frontend, Function, Instance, ModuleRef, Obj
 from .torch_stubs import NN_MODULE_ATTRS, STUB_CLASSES, load_stubs, load_tv_stubs, nn_mro, tv_stub_name
 
@@ -1223,7 +1224,7 @@ class TorchFrontend(Frontend):
             events = interp.structure_events if interp is not None else 0
         if self.stack:
             self.stack[-1]["nested"] = True
-        frame = {"module": module, "nested": False}
+        frame = {"module": module, "nested": False, "first": self.graph._next}
         self.stack.append(frame)
         result = UNKNOWN
         try:
@@ -1233,7 +1234,10 @@ class TorchFrontend(Frontend):
             self.stack.pop()
             if not frame["nested"] and self.recording is not None:
                 self.recording["calls"].append((module, first_tensor_shape(result), node))
+                # the graph nodes the call made and what it returned: the summary's pictures
+                self.recording.setdefault("flow", []).append((frame["first"], self.graph._next, result))
             if top:
+                self.recording["span"] = (frame["first"], self.graph._next, result)
                 record, self.recording = self.recording, None
                 self.runs[id(module)] = record
                 if interp is not None:
@@ -1635,6 +1639,8 @@ class TorchFrontend(Frontend):
             resolved=resolved,
             notes=list(self.notes.get(id(m), [])),
             extra={"layer_objects": row_modules},
+            # the picture (summary --format mermaid/dot): the calls of the run, in call order
+            flow=torch_flow(self.graph, run, rows, set(names), complete=run is not None and not m.tainted),
         )
 
 
