@@ -22,9 +22,18 @@ def read_page(rule) -> Optional[str]:
         return None
 
 
+def default_state(rule) -> str:
+    """How a rule starts out, in the words of its page's Options section."""
+    if rule.always_on:
+        return "always on"
+    return "enabled by default" if rule.default_enabled else "off by default"
+
+
 def rule_page(rule) -> str:
     text = read_page(rule)
     if text is not None:
         return text.rstrip("\n")
-    # installed without the source tree: the one-line summary and the online page
-    return "# %s %s\n\n%s.\n\nDefault severity: %s.\n\nFull page: %s" % (rule.code, rule.name, rule.summary, rule.severity, rule.url)
+    # the page file is missing (a broken installation): the one-line summary and the online page
+    return "# %s %s\n\n%s.\n\nDefault severity: `%s`; %s.\n\nFull page: %s" % (
+        rule.code, rule.name, rule.summary, rule.severity, default_state(rule), rule.url,
+    )
