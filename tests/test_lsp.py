@@ -42,6 +42,7 @@ class LspClient:
         )
         self.messages: "queue.Queue" = queue.Queue()
         self.notifications = []  # every notification received, in order
+        self.server_requests = []  # requests from the server (answered with null)
         self.responses = {}
         self.next_id = 0
         self.stderr_chunks = []
@@ -101,6 +102,8 @@ class LspClient:
             self.responses[msg["id"]] = msg
         elif "method" in msg and "id" not in msg:
             self.notifications.append(msg)
+        else:
+            self.server_requests.append(msg)  # already answered by the reader
         return msg
 
     # -- JSON-RPC
@@ -419,11 +422,16 @@ def test_configuration(tmp_path, client_factory):
     model = tmp_path / "model.py"
     model.write_text(KERAS_BUGGY)
     c = client_factory(cwd=str(tmp_path))
-    c.initialize(tmp_path, options={"debounce": 50})
+    c.initialize(tmp_path, options={"debounce": 50}, capabilities={"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}}})
     uri = model.as_uri()
     start = len(c.notifications)
     c.open(model, KERAS_BUGGY)
     assert c.diagnostics(uri, start=start)["diagnostics"] == []
+    # the server asked the client to watch the configuration files
+    [reg] = [r for r in c.server_requests if r["method"] == "client/registerCapability"]
+    watchers = reg["params"]["registrations"][0]["registerOptions"]["watchers"]
+    assert reg["params"]["registrations"][0]["method"] == "workspace/didChangeWatchedFiles"
+    assert [w["globPattern"] for w in watchers] == ["**/pyproject.toml", "**/shapelint.toml"]
 
     # the configuration changes on disk; the client reports it
     pyproject.write_text("[tool.shapelint]\n")
@@ -453,6 +461,10 @@ def test_initialization_options(tmp_path, client_factory):
     start = len(c.notifications)
     c.open(model, KERAS_BUGGY)
     assert c.diagnostics(model.as_uri(), start=start)["diagnostics"] == []
+    # settings not under "shapelint" are not ours (Helix sends its `config` this way too)
+    start = len(c.notifications)
+    c.notify("workspace/didChangeConfiguration", {"settings": {"ignore": []}})
+    assert c.quiet_for(0.5) == []
     # didChangeConfiguration: the same settings, under "shapelint", re-lint open documents
     start = len(c.notifications)
     c.notify("workspace/didChangeConfiguration", {"settings": {"shapelint": {"ignore": []}}})
