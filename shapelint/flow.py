@@ -261,7 +261,8 @@ def torch_flow(graph, run: Optional[dict], rows: Sequence[LayerInfo], row_ids: s
     ``row_ids`` are the ids of the modules that are rows (the model's own submodules)."""
     if not run or "span" not in run or len(run.get("flow", ())) != len(run["calls"]):
         return None
-    first, end, result = run["span"]
+    first, end, result, args = run["span"]
+    arguments = {(n.id, i) for n, i in _tensors(args)}
     owner: Dict[int, Tuple[Hashable, Hashable]] = {}
     groups: Dict[Hashable, FlowNode] = {}
     seeds: List[CallNode] = []
@@ -288,8 +289,10 @@ def torch_flow(graph, run: Optional[dict], rows: Sequence[LayerInfo], row_ids: s
     def describe(node: CallNode, index: int) -> Tuple[str, str]:
         if node.kind == "input" and node.type == "Parameter":
             return "constant", "parameter"
-        if not outside(node, index):
-            return "constant", "tensor"  # made inside forward (torch.zeros(...))
-        return "input", "input"
+        if (node.id, index) in arguments:
+            return "input", "input"
+        # made inside forward (torch.zeros(...)), or outside it but not passed to the model
+        # (a buffer made in __init__, a module-level tensor)
+        return "constant", "tensor"
 
     return build_flow(rows, owner, seeds, _tensors(result), outside, groups, describe, complete, call_outputs)

@@ -23,7 +23,9 @@ from typing import Dict, List, Optional, Tuple
 import networkx as nx
 import pytest
 
-from shapelint import cli, summary_formats
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from shapelint import cli, summary_formats  # noqa: E402
 from shapelint.analysis import Settings, analyze_file
 from shapelint.engine.shapes import format_shape
 
@@ -608,3 +610,86 @@ def test_empty_inputs_still_give_valid_text():
     parse_mermaid(summary_formats.mermaid([]))
     parse_dot(summary_formats.dot([]))
     assert summary_formats.summary_markdown([]) == "No Keras or PyTorch model found."
+
+
+# --------------------------------------------------------------------------- oracle: real graphs
+
+
+def keras_connections(m) -> Counter:
+    """The picture's edges as the graph oracle writes Keras's (tests/oracle_graphs.py)."""
+    f = m.flow
+    out = Counter()
+    for e in f.edges:
+        src, dst = f.nodes[e.source], f.nodes[e.target]
+        shape = None if e.shape is None else list(e.shape)
+        s = "input:" + json.dumps(shape) if src.kind == "input" else "layer:%d" % src.row if src.row is not None else "op:" + src.name
+        out[(s, "OUTPUT" if dst.kind == "output" else "layer:%d" % dst.row, json.dumps(shape))] += 1
+    return out
+
+
+def torch_connections(m) -> set:
+    """What each row and output reads, looking through the tensor operations between rows
+    (as the graph oracle records PyTorch's calls)."""
+    f = m.flow
+    into: Dict[int, list] = {}
+    for e in f.edges:
+        into.setdefault(e.target, []).append(e)
+
+    def expand(i: int, shape, seen=()) -> set:
+        node = f.nodes[i]
+        if node.row is not None:
+            return {"row:%d" % node.row}
+        if node.kind == "input":
+            return {"input:" + json.dumps(None if shape is None else list(shape))}
+        if node.kind == "constant" or not into.get(i) or i in seen:
+            return {"constant"}
+        return set().union(*(expand(e.source, e.shape, seen + (i,)) for e in into[i]))
+
+    edges = set()
+    for i, node in enumerate(f.nodes):
+        if node.row is None and node.kind != "output":
+            continue
+        dst = "OUTPUT" if node.kind == "output" else "row:%d" % node.row
+        for e in into.get(i, []):
+            edges |= {(s, dst) for s in expand(e.source, e.shape) - {"constant"}}
+    return edges
+
+
+def _oracle(framework):
+    import importlib.util
+
+    import oracle_graphs
+
+    for needed in ("torch", "keras") if framework == "keras" else ("torch",):
+        if importlib.util.find_spec(needed) is None:
+            pytest.skip("%s is not installed (the oracle extra)" % needed)
+
+    fixtures = KERAS_FIXTURES if framework == "keras" else TORCH_FIXTURES
+    return oracle_graphs.run_oracle(framework, fixtures)
+
+
+@pytest.mark.oracle
+def test_keras_connections_are_the_real_keras_graph():
+    real = _oracle("keras")
+    problems = []
+    for path in KERAS_FIXTURES:
+        got = keras_connections(main_model(path))
+        # Keras computes Embedding(mask_zero=True)'s mask with an operation of its own,
+        # which the picture does not draw (it draws the tensors, not their masks)
+        want = Counter((s, d, json.dumps(shape)) for s, d, shape in real[path.name]["edges"]
+                       if not (s.startswith("op:not_equal") or d.startswith("op:not_equal")))
+        if got != want:
+            problems.append("%s: only shapelint %s; only Keras %s" % (path.name, sorted(got - want), sorted(want - got)))
+    assert problems == []
+
+
+@pytest.mark.oracle
+def test_torch_connections_are_the_real_pytorch_calls():
+    real = _oracle("torch")
+    problems = []
+    for path in TORCH_FIXTURES:
+        got = torch_connections(main_model(path))
+        want = {tuple(e) for e in real[path.name]["edges"]}
+        if got != want:
+            problems.append("%s: only shapelint %s; only PyTorch %s" % (path.name, sorted(got - want), sorted(want - got)))
+    assert problems == []

@@ -1237,7 +1237,7 @@ class TorchFrontend(Frontend):
                 # the graph nodes the call made and what it returned: the summary's pictures
                 self.recording.setdefault("flow", []).append((frame["first"], self.graph._next, result))
             if top:
-                self.recording["span"] = (frame["first"], self.graph._next, result)
+                self.recording["span"] = (frame["first"], self.graph._next, result, args)
                 record, self.recording = self.recording, None
                 self.runs[id(module)] = record
                 if interp is not None:
