@@ -11,6 +11,7 @@ is parsed once.
 from __future__ import annotations
 
 import os
+import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
 # path -> (mtime, size, parsed module or None when it cannot be parsed)
@@ -96,3 +97,68 @@ class Project:
         for _ in range(level - 1):
             base = os.path.dirname(base)
         return self._module_file(base, dotted)
+
+
+# path -> (mtime, size, (names, star imports)) for star_names
+_STAR: Dict[str, Tuple[float, int, object]] = {}
+_TOP_DEF = re.compile(r"^(?:async[ \t]+def|def|class)[ \t]+([A-Za-z_]\w*)", re.M)
+_TOP_ASSIGN = re.compile(r"^([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=(?!=)", re.M)
+_TOP_IMPORT = re.compile(r"^import[ \t]+([^\n#;]+)", re.M)
+_TOP_FROM = re.compile(r"^from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)", re.M)
+_ALL = re.compile(r"^__all__[ \t]*=[ \t]*[\[(]([^\])]*)[\])]", re.M)
+_STRING = re.compile(r"""['"]([A-Za-z_]\w*)['"]""")
+
+
+def star_names(path: str):
+    """What ``from module import *`` binds, read from the text of ``path`` without parsing it:
+    ``(names, star imports)`` where names is ``__all__`` when it is a literal list, else the
+    public names the module's unindented statements bind, and star imports the
+    ``(level, module)`` of its own ``from x import *`` lines.  Names bound only in indented
+    code are missed (they stay unknown to the importer, which is safe), or None when the
+    file cannot be read."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    hit = _STAR.get(path)
+    if hit is not None and hit[0] == st.st_mtime and hit[1] == st.st_size:
+        return hit[2]
+    result = None
+    try:
+        from .analysis import decode_source
+
+        with open(path, "rb") as fh:
+            text = decode_source(fh.read())
+        names: List[str] = []
+        stars: List[Tuple[int, str]] = []
+        explicit = _ALL.search(text)
+        if explicit is not None and re.search(r"^__all__[ \t]*(\+=|\.|\[)", text, re.M):
+            explicit = None  # __all__ built up by code: read the module's names instead
+        if explicit is not None:
+            names = _STRING.findall(explicit.group(1))
+        else:
+            names.extend(_TOP_DEF.findall(text))
+            names.extend(_TOP_ASSIGN.findall(text))
+            for m in _TOP_IMPORT.finditer(text):
+                for part in m.group(1).split(","):
+                    bits = part.split()
+                    if len(bits) == 3 and bits[1] == "as":
+                        names.append(bits[2])
+                    elif bits:
+                        names.append(bits[0].split(".")[0])
+        for m in _TOP_FROM.finditer(text):
+            what = m.group(3).strip().strip("()")
+            if what == "*":
+                stars.append((len(m.group(1)), m.group(2)))
+            elif explicit is None:
+                for part in what.replace("\\\n", " ").split(","):
+                    bits = part.split()
+                    if len(bits) == 3 and bits[1] == "as":
+                        names.append(bits[2])
+                    elif len(bits) == 1:
+                        names.append(bits[0])
+        result = ([n for n in dict.fromkeys(names) if n.isidentifier() and not n.startswith("_")], [] if explicit is not None else stars)
+    except Exception:  # unreadable or undecodable: the names stay unknown
+        result = None
+    _STAR[path] = (st.st_mtime, st.st_size, result)
+    return result

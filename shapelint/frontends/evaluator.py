@@ -437,7 +437,8 @@ class Namespace(Obj):
 
     def attr(self, name: str, interp: "Interpreter") -> Any:
         if name in self.scope.vars:
-            return self.scope.vars[name]
+            value = self.scope.vars[name]
+            return value.resolve(interp) if isinstance(value, LazyImport) else value
         if os.path.basename(self.path) == "__init__.py":  # a submodule of the package
             interp.module_stack.append(self.path)
             try:
@@ -446,6 +447,40 @@ class Namespace(Obj):
                 interp.module_stack.pop()
             return ns if ns is not None else UNKNOWN
         return UNKNOWN
+
+
+class LazyImport:
+    """A name bound by ``from x import y`` in an imported module of the project, followed the
+    first time the name is read (:meth:`Interpreter.eval_name`, :meth:`Namespace.attr`)."""
+
+    __slots__ = ("stmt", "local", "importer", "anchor", "value", "state")
+
+    def __init__(self, stmt, local: str, importer: str, anchor):
+        self.stmt = stmt
+        self.local = local
+        self.importer = importer
+        self.anchor = anchor
+        self.value = UNKNOWN
+        self.state = 0  # 0 not followed, 1 being followed (an import cycle reads UNKNOWN), 2 done
+
+    def resolve(self, interp: "Interpreter") -> Any:
+        if self.state:
+            return self.value
+        self.state = 1
+        tmp = Scope()
+        interp.module_stack.append(self.importer)
+        interp.anchors.append(self.anchor if self.anchor is not None else Span(1, 0, 1, 0))
+        interp.importing += 1
+        try:
+            interp.exec_import_from_now(self.stmt, tmp)
+        finally:
+            interp.importing -= 1
+            interp.anchors.pop()
+            interp.module_stack.pop()
+        value = tmp.vars.get(self.local, UNKNOWN)
+        self.value = value.resolve(interp) if isinstance(value, LazyImport) else value
+        self.state = 2
+        return self.value
 
 
 class Frontend:
@@ -925,6 +960,67 @@ class Interpreter:
                 self.assign_name(top, pkg if pkg is not None else ModuleRef(top), scope)
 
     def exec_import_from(self, small: cst.ImportFrom, scope: Scope) -> None:
+        if self.importing and scope.parent is None:
+            # Inside a module of the project that is being imported, ``from x import y`` is
+            # followed only when ``y`` is used: a package's __init__ that imports fifty
+            # submodules would otherwise be run in full for every file that imports one name.
+            anchor = self.anchors[-1] if self.anchors else None
+            if isinstance(small.names, cst.ImportStar):
+                names = self._star_names(small)
+                if names is None:
+                    self.exec_import_from_now(small, scope)
+                    return
+            else:
+                names = [alias.asname.name.value if alias.asname is not None else self.dotted(alias.name) for alias in small.names]
+            for local in names:
+                self.assign_name(local, LazyImport(small, local, self.module_stack[-1], anchor), scope)
+            return
+        self.exec_import_from_now(small, scope)
+
+    def _star_names(self, small: cst.ImportFrom, seen=None) -> Optional[List[str]]:
+        """The names ``from x import *`` binds, read from x's source without running it
+        (``__all__`` when it is a literal list, else the public top-level names), or None
+        when x is not a module of the project."""
+        if self.project is None or (small.module is None and not small.relative):
+            return None
+        base = self.dotted(small.module) if small.module is not None else ""
+        level = len(small.relative)
+        importer = self.module_stack[-1]
+        if level:
+            path = self.project.find_relative(importer, level, base)
+        elif base and base.split(".")[0] not in self.NEVER_PROJECT:
+            path = self.project.find_absolute(base)
+        else:
+            path = None
+        if path is None:
+            return None
+        return self._star_names_of(os.path.abspath(path), set() if seen is None else seen)
+
+    def _star_names_of(self, path: str, seen: set) -> Optional[List[str]]:
+        if path in seen:
+            return []
+        seen.add(path)
+        from ..project import star_names
+
+        found = star_names(path)
+        if found is None:
+            return None
+        names, stars = found
+        names = list(names)
+        for level, base in stars:
+            sub = None
+            if level:
+                sub_path = self.project.find_relative(path, level, base)
+            elif base and base.split(".")[0] not in self.NEVER_PROJECT:
+                sub_path = self.project.find_absolute(base)
+            else:
+                sub_path = None
+            if sub_path is not None:
+                sub = self._star_names_of(os.path.abspath(sub_path), seen)
+            names.extend(sub or [])
+        return list(dict.fromkeys(names))
+
+    def exec_import_from_now(self, small: cst.ImportFrom, scope: Scope) -> None:
         base = self.dotted(small.module) if small.module is not None else ""
         level = len(small.relative)
         module = self.project_module(base, small, level=level) if (base or not level) else None
@@ -1426,9 +1522,11 @@ class Interpreter:
     def eval_name(self, node: cst.Name, scope: Scope):
         name = node.value
         try:
-            return scope.lookup(name)
+            value = scope.lookup(name)
         except KeyError:
             pass
+        else:
+            return value.resolve(self) if type(value) is LazyImport else value
         if name in self.builtins:
             return self.builtins[name]
         for star in self.star_imports:

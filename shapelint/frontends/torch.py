@@ -1058,6 +1058,10 @@ class TorchFrontend(Frontend):
         inst.unknown_args = contains_unknown(list(args)) or contains_unknown(list(kwargs.values())) or _missing_required(init, args, kwargs)
         if inst.leaf_kind is not None and not isinstance(init, Function):
             inst.init_base_layer(list(args), dict(kwargs))  # the layer's own constructor
+        elif inst.container_kind is not None and not isinstance(init, Function):
+            # class Stack(nn.Sequential) without an __init__: nn.Sequential's constructor
+            # registers the arguments
+            inst.super_attr("__init__", interp).call(interp, list(args), dict(kwargs), node)
         if isinstance(init, Function):
             if inst.stub:
                 self.anchor.append(span)
