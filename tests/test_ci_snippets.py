@@ -157,10 +157,14 @@ def test_shapelint_parser_rejects_a_bad_command_line():
 
 
 def test_every_install_line_installs_the_release():
+    from packaging.requirements import Requirement  # pytest's own dependency
+
     installs = [cmd for _, cmd in github_commands() + gitlab_commands() if cmd[:2] == ["pip", "install"]]
     assert installs, "no pip install in the examples"
     for cmd in installs:
         assert cmd == ["pip", "install", INSTALL], cmd
+    req = Requirement(INSTALL)  # a PEP 508 direct reference, as pip reads it
+    assert req.name == "shapelint" and req.url == "git+%s@%s" % (PROJECT_URL, TAG)
 
 
 def test_pre_commit_example_names_the_hook_of_this_repository():
