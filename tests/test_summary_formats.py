@@ -693,3 +693,45 @@ def test_torch_connections_are_the_real_pytorch_calls():
         if got != want:
             problems.append("%s: only shapelint %s; only PyTorch %s" % (path.name, sorted(got - want), sorted(want - got)))
     assert problems == []
+
+
+def test_operations_and_unfollowed_code_in_the_picture(tmp_path, capsys):
+    path = write(
+        tmp_path,
+        "ops.py",
+        """\
+        import keras
+        from keras import layers
+        from mystery import transform
+
+        inputs = keras.Input(shape=(8,))
+        x = transform(layers.Dense(4)(inputs))
+        y = layers.Dense(4)(inputs)
+        out = layers.Dense(2)(keras.ops.relu(x + y))
+        model = keras.Model(inputs, out)
+        """,
+    )
+    code, out, _ = run(["summary", "--format", "mermaid", path], capsys)
+    nodes, edges = parse_mermaid(out)
+    assert "%% " + summary_formats.INCOMPLETE in out  # the unknown call may hide connections
+    names = {label.split("<br/>")[0]: i for i, label in nodes.items()}
+    assert ("transform" in names and "add" in names and "relu" in names)
+    assert (names["dense_1 (Dense)"], names["add"], "(None, 4)") in edges
+    assert (names["transform"], names["add"], "(?)") in edges  # an unknown shape is never guessed
+    code, out, _ = run(["summary", "--format", "json", path], capsys)
+    (m,) = json.loads(out)["models"]
+    assert m["graph"]["complete"] is False
+    assert m["layers"][-1]["inputs"] == ["relu"]
+
+
+def test_a_model_without_a_known_graph():
+    from shapelint.graph import LayerInfo, ModelInfo
+
+    m = ModelInfo("net", "torch", "m.py", 3, "net", [LayerInfo("fc", "Linear", 4, None, None)], None, None, None, False)
+    text = summary_formats.mermaid([m])
+    parse_mermaid(text)
+    assert "its layer graph is not known" in text
+    parse_dot(summary_formats.dot([m]))
+    assert "```mermaid" not in summary_formats.summary_markdown([m])
+    assert json.loads(summary_formats.summary_json([m], []))["models"][0]["graph"] is None
+    assert json.loads(summary_formats.summary_json([m], []))["models"][0]["layers"][0]["inputs"] is None
