@@ -144,8 +144,12 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
     # them, and it rejects what would crash LibCST's native parser (deep nesting).
     import ast
 
+    from .project import cached_module, remember_module
+
+    module = cached_module(text)  # the same text was parsed as another file's import
     try:
-        ast.parse(text)
+        if module is None:
+            ast.parse(text)
     except SyntaxError as se:
         line = se.lineno or 1
         col = max((se.offset or 1) - 1, 0)
@@ -163,7 +167,9 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
         )
         return
     try:
-        module = cst.parse_module(text)
+        if module is None:
+            module = cst.parse_module(text)
+            remember_module(text, module)
     except cst.ParserSyntaxError as exc:
         line = getattr(exc, "raw_line", 1) or 1
         col = getattr(exc, "raw_column", 0) or 0

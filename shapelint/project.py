@@ -11,6 +11,7 @@ is parsed once.
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -18,6 +19,25 @@ from typing import Dict, List, Optional, Sequence, Tuple
 _PARSED: Dict[str, Tuple[float, int, object]] = {}
 PARSE_COUNT = {"n": 0}  # for the tests: how many parses the cache did
 MAX_MODULE_BYTES = 2_000_000
+
+
+# source text -> its LibCST module, the most recently used first out: a file checked by the
+# run and imported by others is parsed once (trees are immutable, so they are shared)
+_BY_TEXT: "OrderedDict[str, object]" = OrderedDict()
+MAX_TREES = 256
+
+
+def cached_module(text: str):
+    module = _BY_TEXT.get(text)
+    if module is not None:
+        _BY_TEXT.move_to_end(text)
+    return module
+
+
+def remember_module(text: str, module) -> None:
+    _BY_TEXT[text] = module
+    while len(_BY_TEXT) > MAX_TREES:
+        _BY_TEXT.popitem(last=False)
 
 
 def parse_project_module(path: str):
@@ -40,9 +60,12 @@ def parse_project_module(path: str):
 
             with open(path, "rb") as fh:
                 text = decode_source(fh.read())
-            ast.parse(text)  # screens what would crash LibCST's parser
-            module = cst.parse_module(text)
-            PARSE_COUNT["n"] += 1
+            module = cached_module(text)
+            if module is None:
+                ast.parse(text)  # screens what would crash LibCST's parser
+                module = cst.parse_module(text)
+                remember_module(text, module)
+                PARSE_COUNT["n"] += 1
         except Exception:  # an unreadable or invalid module just stays unknown
             module = None
     _PARSED[path] = (st.st_mtime, st.st_size, module)

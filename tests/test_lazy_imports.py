@@ -78,6 +78,7 @@ def make(tmp_path, init, head_in="8 * 8 * 8"):
 
 def parses_for(path):
     project._PARSED.clear()
+    project._BY_TEXT.clear()
     before = project.PARSE_COUNT["n"]
     result = analyse(path)
     return result, project.PARSE_COUNT["n"] - before

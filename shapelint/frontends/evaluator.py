@@ -38,13 +38,37 @@ UNROLL_MIN = 8  # iterations after which a loop that builds nothing may stop unr
 IDLE_LOOP_STEPS = 5_000  # steps such a loop may spend
 
 
+_STRINGS: Dict[str, Any] = {}  # a string literal's source -> its value (or UNKNOWN)
+_ABSENT_STRING = object()
+
+
+def _string_value(node) -> Any:
+    """The value of a string literal.  LibCST's ``evaluated_value`` compiles the literal with
+    ``ast.literal_eval`` -- the single most expensive thing the analysis did -- so the common
+    literals (no escape sequences, or raw) are read directly."""
+    raw = node.value
+    i = 0
+    while i < len(raw) and raw[i] not in "'\"":
+        i += 1
+    prefix = raw[:i].lower()
+    body = raw[i:]
+    q = 3 if body[:3] in ('"""', "'''") else 1
+    text = body[q:-q] if len(body) >= 2 * q else None
+    if text is not None and "b" not in prefix and "f" not in prefix and ("\\" not in text or "r" in prefix):
+        return text
+    try:
+        return node.evaluated_value
+    except Exception:
+        return UNKNOWN
+
+
 class LazySpan(Span):
     """A :class:`Span` whose position is computed on first read."""
 
     _FIELDS = ("line", "column", "end_line", "end_column")
 
-    def __init__(self, *args, **kwargs):  # (interp, node), or the four fields
-        if len(args) == 2 and not kwargs and not isinstance(args[0], int):
+    def __init__(self, *args, **kwargs):  # (interp, node[, fallback]), or the four fields
+        if len(args) in (2, 3) and not kwargs and not isinstance(args[0], int):
             object.__setattr__(self, "_source", args)
             return
         values = dict(zip(self._FIELDS, args))
@@ -57,7 +81,7 @@ class LazySpan(Span):
             source = self.__dict__.get("_source")
             if source is None:
                 raise AttributeError(name)
-            real = source[0].span_now(source[1])
+            real = source[0].span_now(source[1], source[2] if len(source) > 2 else None)
             for f in LazySpan._FIELDS:
                 object.__setattr__(self, f, getattr(real, f))
             self.__dict__.pop("_source", None)
@@ -747,18 +771,16 @@ class Interpreter:
         While code of another file of the project runs (an imported helper), its nodes are
         reported at the line of this file that led there, so that is decided right away."""
         if self.anchors:
-            try:
-                r = self.positions[node]
-            except (KeyError, TypeError):
-                return self.anchors[-1]
-            return Span(r.start.line, r.start.column, r.end.line, r.end.column)
+            # a node of this file (a callback the imported code calls) has its own position,
+            # any other the anchor's -- decided when the span is read, like any other span
+            return LazySpan(self, node, self.anchors[-1])
         return LazySpan(self, node)
 
-    def span_now(self, node: cst.CSTNode) -> Span:
+    def span_now(self, node: cst.CSTNode, fallback: Optional[Span] = None) -> Span:
         try:
             r = self.positions[node]
         except (KeyError, TypeError):
-            return Span(1, 0, 1, 0)
+            return fallback if fallback is not None else Span(1, 0, 1, 0)
         return Span(r.start.line, r.start.column, r.end.line, r.end.column)
 
     def tick(self, node=None) -> None:
@@ -917,7 +939,8 @@ class Interpreter:
             value = self.binop(opcls, left, right, small) if opcls else UNKNOWN
             self.assign(small.target, value, scope)
         elif isinstance(small, cst.Expr):
-            self.eval(small.value, scope)
+            if not isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):  # docstrings do nothing
+                self.eval(small.value, scope)
         elif isinstance(small, cst.Return):
             raise _Return(self.eval(small.value, scope) if small.value is not None else None)
         elif isinstance(small, cst.Import):
@@ -1613,10 +1636,14 @@ class Interpreter:
         return _literal(node.value)
 
     def eval_string(self, node, scope):
-        try:
-            return node.evaluated_value
-        except Exception:
-            return UNKNOWN
+        raw = node.value
+        value = _STRINGS.get(raw, _ABSENT_STRING)
+        if value is _ABSENT_STRING:
+            value = _string_value(node)
+            if len(_STRINGS) > 50_000:
+                _STRINGS.clear()
+            _STRINGS[raw] = value
+        return value
 
     def eval_concat_string(self, node, scope):
         left = self.eval(node.left, scope)
