@@ -11,8 +11,9 @@ expression search and nothing else.
   ``# noqa`` without a colon before the codes (``# noqa SL103``) and a ``# noqa:`` without
   a code are bare, as in flake8.
 * ``# shapelint: disable-file``, a comment on its own line anywhere in the file, suppresses
-  everything in the file except SL001 and SL002: those say that the file could not be
-  parsed or read, so its comments could not be read either.
+  everything in the file except SL001 and SL002 -- the file could not be parsed or read, so
+  its comments could not be read either -- and SL003, an internal error, which sets the exit
+  status to 2 and must never be silent.
 * SL005 (unused-noqa, off by default) reports a shapelint code in a ``# noqa: ...`` list that
   suppressed nothing.  Codes of other tools (``E501``) in the same list are not judged, nor
   are codes turned off for the file (the comment might be needed when they are on), and
@@ -31,8 +32,9 @@ from .diagnostics import Diagnostic, Span, dedupe
 
 # the codes that say the file was not (completely) analysed
 INCOMPLETE = ("SL001", "SL002", "SL003", "SL004")
-# what no comment can suppress: the file could not even be read
-UNSUPPRESSIBLE = ("SL001", "SL002")
+# what no comment can suppress: the file could not even be read, or shapelint crashed on it
+# (an internal error sets the exit status to 2, so its message must always be seen)
+UNSUPPRESSIBLE = ("SL001", "SL002", "SL003")
 
 _MAYBE = re.compile(r"noqa|disable-file", re.I)
 _NOQA = re.compile(

@@ -216,3 +216,20 @@ def test_severity_for():
     assert severity_for("SL103", {"SL1": "warning", "SL10": "info"}) == "info"
     assert severity_for("SL201", {"SL1": "warning"}) is None
     assert severity_for("SL201", {"ALL": "info", "SL2": "error"}) == "error"
+
+
+def test_no_comment_hides_an_internal_error(tmp_path, monkeypatch, capsys):
+    # an internal error sets the exit status to 2: its message must be printed with it
+    from shapelint import analysis
+
+    def crash(*a, **k):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(analysis, "_analyze_text", crash)
+    for src in ("# shapelint: disable-file\nimport keras\n", "import keras  # noqa\n"):
+        p = tmp_path / "m.py"
+        p.write_text(src)
+        code = cli.main(["check", str(p)])
+        out = capsys.readouterr().out
+        assert code == 2
+        assert "SL003" in out and "boom" in out
