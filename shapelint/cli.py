@@ -78,7 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     summary = sub.add_parser("summary", help="print each model's layers, output shapes and parameter counts")
     common(summary)
-    summary.add_argument("--format", choices=tuple(summary_formats.FORMATS), default="table")
+    summary.add_argument(
+        "--format", choices=tuple(summary_formats.FORMATS), default="table",
+        help="table (default), markdown, json, mermaid, dot, or svg (needs Graphviz's dot)",
+    )
+    summary.add_argument("-o", "--output-file", metavar="PATH", help="write the summary to PATH instead of standard output")
     summary.add_argument("--model", metavar="EXPR", help="what to summarize: a variable or a builder call, e.g. 'build(classes=10)'")
     summary.add_argument(
         "--input", metavar="SHAPE", action="append", default=[],
@@ -168,6 +172,10 @@ def cmd_lint(args) -> int:
     if options.summary:
         options.model_expr = args.model
         options.inputs = [parse_shape(s) for s in args.input]
+        if args.format == "svg":
+            from . import summary_formats
+
+            summary_formats.require_dot()  # before a long analysis, not after it
     else:
         _check_output_flags(args)
     paths = args.paths or ["."]
@@ -194,11 +202,14 @@ def cmd_lint(args) -> int:
             text = summary_formats.summary_table(models)
             if not models:
                 text = "No Keras or PyTorch model found in %d file(s)." % len(result.files)
-            print(text)
             if diags:
-                print(reporters.concise(diags))
+                text += "\n" + reporters.concise(diags)
         else:
-            print(summary_formats.FORMATS[args.format](models, diags))
+            text = summary_formats.FORMATS[args.format](models, diags)
+        if args.output_file:
+            _write_file(args.output_file, text + "\n")
+        else:
+            print(text)
     else:
         context = reporters.ReportContext(
             files=result.files,

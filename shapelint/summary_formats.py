@@ -434,8 +434,8 @@ def dot(models: List["ModelInfo"], diags: Sequence[Diagnostic] = ()) -> str:
     return "\n".join(out)
 
 
-def svg(models: List["ModelInfo"], diags: Sequence[Diagnostic] = ()) -> str:
-    """The DOT picture rendered by Graphviz's ``dot`` (only where Graphviz is installed)."""
+def require_dot() -> str:
+    """The path of Graphviz's ``dot``, or a usage error saying what to do without it."""
     from .runner import UsageError
 
     program = shutil.which("dot")
@@ -445,6 +445,14 @@ def svg(models: List["ModelInfo"], diags: Sequence[Diagnostic] = ()) -> str:
             "(apt install graphviz, brew install graphviz, conda install graphviz), or use "
             "--format dot or --format mermaid and render the picture elsewhere"
         )
+    return program
+
+
+def svg(models: List["ModelInfo"], diags: Sequence[Diagnostic] = ()) -> str:
+    """The DOT picture rendered by Graphviz's ``dot`` (only where Graphviz is installed)."""
+    from .runner import UsageError
+
+    program = require_dot()
     proc = subprocess.run([program, "-Tsvg"], input=dot(models), capture_output=True, text=True, timeout=300)
     if proc.returncode != 0:
         raise UsageError("Graphviz's dot failed (exit %d): %s" % (proc.returncode, proc.stderr.strip()[:500]))

@@ -571,6 +571,28 @@ def test_svg_without_graphviz_is_a_usage_error(tmp_path, capsys, monkeypatch):
     assert "Graphviz" in err and "--format dot" in err and "install" in err
 
 
+def test_svg_without_graphviz_fails_before_the_analysis(tmp_path, capsys, monkeypatch):
+    from shapelint import analysis
+
+    path = write(tmp_path, "clean.py", CLEAN)
+    monkeypatch.setattr(summary_formats.shutil, "which", lambda name: None)
+    analysed = []
+    monkeypatch.setattr(analysis, "_analyze_text", lambda *a, **k: analysed.append(a))
+    code, _, _ = run(["summary", "--format", "svg", path], capsys)
+    assert code == 2 and analysed == []
+
+
+@pytest.mark.parametrize("fmt", ["table", "mermaid", "json"])
+def test_summary_output_file(tmp_path, capsys, fmt):
+    path = write(tmp_path, "clean.py", CLEAN)
+    code, expected, _ = run(["summary", "--format", fmt, path], capsys)
+    target = tmp_path / "out" / ("summary." + fmt)
+    code2, out, _ = run(["summary", "--format", fmt, "-o", str(target), path], capsys)
+    assert code == code2 == 0
+    assert out == ""
+    assert target.read_text(encoding="utf-8") == expected
+
+
 # --------------------------------------------------------------------------- markdown and CLI
 
 
