@@ -1326,6 +1326,7 @@ class TorchFrontend(Frontend):
         if shape is not None:
             t.shape = shape
             t.node.outputs = [shape]
+            t.materialized_for = layer.type
 
     def same_shape(self, interp, name, t: TTensor, node, integer: Optional[bool] = None):
         out = self.op(interp, "relu", [t], {}, node, label=name)
@@ -1513,10 +1514,13 @@ class TorchFrontend(Frontend):
                 self.run_top(interp, m, tensors)
             elif id(m) not in self.runs or self.runs[id(m)].get("blind"):
                 self.runs.pop(id(m), None)
+                mark = self.graph._next
                 node = self.graph.add("input", "SymbolicInput", m.span, framework=FRAMEWORK)
                 node.outputs = [None]
                 t = TTensor(node, 0, None, self)
                 self.run_top(interp, m, [t])
+                if getattr(t, "materialized_for", None) in RANK_FREE and t.shape is not None:
+                    self.keep_rank_free_issues(interp, m, t.shape, mark)
                 note = self.fitting_input_note(interp, m, t.shape)
                 if note:
                     self.notes.setdefault(id(m), []).append(note)
@@ -1581,7 +1585,33 @@ class TorchFrontend(Frontend):
         return "%s at line %d fits inputs from %s to %s" % (
             target.type, target.span.line, dims, "×".join([str(top)] * len(spatial)))
 
-    def _trial(self, interp, m, shape, target) -> Optional[int]:
+    def keep_rank_free_issues(self, interp, m, symbolic: Shape, mark: int) -> None:
+        """A model whose first layer is a Linear or an Embedding ran on a symbolic input of
+        the smallest rank that layer takes, (N, in_features) -- but those layers take any
+        number of leading dimensions, and forward() may well expect (N, T, in_features).
+        What went wrong only at that guessed rank is no finding: each issue is kept only when
+        runs with one and two more leading dimensions raise it at the same place too."""
+        def issues(first):
+            return {
+                (n.type, n.span.line, n.span.column, n.issue.kind): n
+                for n in self.graph.nodes()
+                if n.id >= first and n.issue is not None and n.framework == FRAMEWORK
+            }
+
+        found = issues(mark)
+        if not found:
+            return
+        keep = set(found)
+        for extra in (("S",), ("S", "R")):
+            shape = tuple(symbolic[:1]) + extra + tuple(symbolic[1:])
+            keep &= set(self._trial(interp, m, shape, None, collect=lambda first: issues(first)) or ())
+            if not keep:
+                break
+        for key, n in found.items():
+            if key not in keep:
+                n.issue = None
+
+    def _trial(self, interp, m, shape, target, collect=None) -> Optional[int]:
         """Run ``m`` on a concrete ``shape`` and take back everything the run added."""
         mark = self.graph._next
         saved_runs = dict(self.runs)
@@ -1589,6 +1619,8 @@ class TorchFrontend(Frontend):
         n_modules = len(self.modules)
         try:
             self.run_top(interp, m, [self.input_tensor(shape, m.span)])
+            if collect is not None:
+                return collect(mark)
             new = target.calls[saved_calls.get(id(target), 0):]
             return per_sample_elements(new[-1]) if new else None
         finally:
@@ -1715,6 +1747,10 @@ def first_tensor_shape(value) -> Shape:
     if isinstance(value, dict):
         return first_tensor_shape(list(value.values()))
     return None
+
+
+# first layers that take any number of leading dimensions: a symbolic input's rank is a guess
+RANK_FREE = ("Linear", "Embedding")
 
 
 def symbolic_input_for(layer: TLayer) -> Shape:
