@@ -983,10 +983,11 @@ class Interpreter:
                 self.assign_name(top, pkg if pkg is not None else ModuleRef(top), scope)
 
     def exec_import_from(self, small: cst.ImportFrom, scope: Scope) -> None:
-        if self.importing and scope.parent is None:
-            # Inside a module of the project that is being imported, ``from x import y`` is
-            # followed only when ``y`` is used: a package's __init__ that imports fifty
-            # submodules would otherwise be run in full for every file that imports one name.
+        if scope.parent is None and self.project is not None:
+            # At the top level of a module (the analysed file, or one of the project's it
+            # imports), ``from x import y`` is followed only when ``y`` is used: a package's
+            # __init__ that imports fifty submodules would otherwise be run in full for every
+            # file that imports one name from it.
             anchor = self.anchors[-1] if self.anchors else None
             if isinstance(small.names, cst.ImportStar):
                 names = self._star_names(small)
