@@ -22,6 +22,8 @@ from .rules import FileFacts, RULES, run_rules, selected_codes
 
 # A cheap test on raw bytes before parsing: files that mention none of these are skipped.
 FRAMEWORK_MARKERS = (b"keras", b"torch", b"tensorflow")
+# Larger files (generated code, data tables) are not analysed: an SL004 info says so.
+MAX_FILE_BYTES = 5_000_000
 
 
 @dataclass
@@ -115,8 +117,14 @@ def analyze_bytes(
 
         return FileResult(path, finish([_diag("SL002", "Cannot decode the file as Python source: %s." % reason, path, span)], None, settings, path))
     result = FileResult(path)
+    too_large = len(data) > MAX_FILE_BYTES
+    if too_large:
+        result.diagnostics.append(_diag(
+            "SL004", "The file is %d bytes, over the analysis bound of %d bytes; it was not analysed." % (len(data), MAX_FILE_BYTES), path, file_span(),
+        ))
     try:
-        _analyze_text(result, text, settings, model_expr, inputs)
+        if not too_large:
+            _analyze_text(result, text, settings, model_expr, inputs)
     except ModelSelectionError:
         raise  # a usage error (exit 2), not a finding about the file
     except RecursionError:
@@ -193,6 +201,8 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
     if "torch" in text or model_expr is not None:
         torch_fe = TorchFrontend(graph, options, input_override=list(inputs or []), source_lines=text.splitlines())
         frontends.append(torch_fe)
+    if not frontends:
+        return  # no framework named in the file (checked because it was named): nothing to find
     interp = Interpreter(module, path, positions, frontends)
     from .project import Project
 
@@ -255,6 +265,10 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
         info.extra.setdefault("layer_objects", [])
         result.models.append(info)
 
+    for what, span in list(interp.limits.items()):  # bounds passed on the way (values past them are unknown)
+        result.diagnostics.append(
+            _diag("SL004", "Analysis bound reached: %s; what depends on them is unknown and not checked." % what, path, span or file_span())
+        )
     facts = FileFacts(path, graph, result.models, settings.rule_settings())
     result.diagnostics.extend(run_rules(facts, settings.codes() - {"SL001", "SL002", "SL003", "SL004"}))
 

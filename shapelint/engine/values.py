@@ -39,8 +39,19 @@ def contains_unknown(value) -> bool:
     """True if ``value`` is UNKNOWN or a tuple/list/dict holding one at any depth."""
     if value is UNKNOWN:
         return True
-    if isinstance(value, (tuple, list)):
-        return any(contains_unknown(v) for v in value)
-    if isinstance(value, dict):
-        return any(contains_unknown(v) for v in value.values())
+    if not isinstance(value, (tuple, list, dict)):
+        return False
+    # iterative, each container once: nested data repeated by reference ([[0] * n] * n)
+    # or nested thousands deep costs what it holds, not what it unfolds to
+    stack, seen = [value], set()
+    while stack:
+        c = stack.pop()
+        if id(c) in seen:
+            continue
+        seen.add(id(c))
+        for v in c.values() if isinstance(c, dict) else c:
+            if v is UNKNOWN:
+                return True
+            if isinstance(v, (tuple, list, dict)):
+                stack.append(v)
     return False

@@ -21,6 +21,7 @@ import ast
 import os
 import math
 import operator
+import re
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import libcst as cst
@@ -34,6 +35,8 @@ MAX_CALL_DEPTH = 24  # nested calls of user functions
 MAX_LOOP_ITERATIONS = 2_000  # iterations unrolled per loop
 MAX_SEQUENCE = 100_000  # length of constant sequences built by * or range()
 MAX_INT_BITS = 4_096
+MAX_EXPR_DEPTH = 200  # nested expression evaluations (deeper ones are unknown)
+MAX_PROJECT_BYTES = 1_500_000  # source of the project's modules followed on import, per analysed file
 UNROLL_MIN = 8  # iterations after which a loop that builds nothing may stop unrolling
 IDLE_LOOP_STEPS = 5_000  # steps such a loop may spend
 
@@ -180,12 +183,17 @@ class Builtin(Obj):
             # len() of a list with unknown items is still known, so let some through
             if self.name not in ("len", "list", "tuple", "isinstance", "print", "enumerate", "zip", "reversed"):
                 return UNKNOWN
+        if self.name not in _SHALLOW_BUILTINS and not _cheap_call(self.name, self.fn, args, kwargs):
+            # str() of a list repeated by reference, "a" * n .replace("a", ...), math.factorial(10**6):
+            # Python itself would take minutes; the analysis does not run it
+            return interp._too_large(node) if isinstance(interp, Interpreter) else UNKNOWN
         try:
-            return self.fn(*args, **kwargs)
+            v = self.fn(*args, **kwargs)
         except _Unknowable:
             return UNKNOWN
         except Exception:
             return UNKNOWN
+        return v if _size_ok(v) else UNKNOWN
 
 
 class _Unknowable(Exception):
@@ -619,14 +627,132 @@ _CMPOPS = {
 _CONST_TYPES = (int, float, str, bool, bytes, type(None), tuple, list, dict, range)
 
 
+_SCALARS = (int, float, str, bool, bytes, type(None), range)
+_CONTAINERS = (tuple, list, frozenset, dict)
+
+
 def _is_const(v) -> bool:
-    if isinstance(v, (int, float, str, bool, bytes, type(None), range)):
+    if isinstance(v, _SCALARS):
         return True
-    if isinstance(v, (tuple, list, frozenset)):
-        return all(_is_const(x) for x in v)
-    if isinstance(v, dict):
-        return all(_is_const(k) and _is_const(x) for k, x in v.items())
-    return False
+    if not isinstance(v, _CONTAINERS):
+        return False
+    # iterative, each container once: a list repeated by reference ([[0] * n] * n) is cheap
+    stack, seen = [v], set()
+    while stack:
+        c = stack.pop()
+        if id(c) in seen:
+            continue
+        seen.add(id(c))
+        for x in (list(c.keys()) + list(c.values())) if isinstance(c, dict) else c:
+            if isinstance(x, _SCALARS):
+                continue
+            if isinstance(x, _CONTAINERS):
+                stack.append(x)
+                continue
+            return False
+    return True
+
+
+MAX_DEEP = 1_000_000  # elements an operation that walks nested data (==, str, sorted, hash) may visit
+
+
+def _unfolded(x, memo) -> int:
+    """How many elements Python visits walking ``x`` (a list held twice counts twice)."""
+    if not isinstance(x, (tuple, list, frozenset, set, dict)):
+        return 1
+    k = id(x)
+    n = memo.get(k)
+    if n is not None:
+        return n
+    memo[k] = 1  # a container that holds itself
+    n = 1
+    if isinstance(x, dict):
+        for key, val in x.items():
+            n += _unfolded(key, memo) + _unfolded(val, memo)
+            if n > MAX_DEEP:
+                break
+    else:
+        for item in x:
+            n += _unfolded(item, memo)
+            if n > MAX_DEEP:
+                break
+    memo[k] = n
+    return n
+
+
+def _deep_ok(*values) -> bool:
+    """Nested data small enough to compare, print, sort, hash or copy in bounded time."""
+    memo: Dict[int, int] = {}
+    total = 0
+    try:
+        for v in values:
+            total += _unfolded(v, memo)
+            if total > MAX_DEEP:
+                return False
+    except RecursionError:
+        return False
+    return True
+
+
+def flatten_each_once(values) -> List[Any]:
+    """The leaves of nested lists and tuples in order, each container visited once: for the
+    front-ends' flatteners when the data unfolds to too many elements (``[[x] * n] * n``)."""
+    out: List[Any] = []
+    seen = set()
+    stack = [iter(values)]
+    while stack:
+        for v in stack[-1]:
+            if isinstance(v, (list, tuple)):
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    stack.append(iter(v))
+                    break
+            else:
+                out.append(v)
+        else:
+            stack.pop()
+    return out
+
+
+# Builtins that look only at the top level of their arguments
+_SHALLOW_BUILTINS = frozenset(
+    ("len", "list", "tuple", "zip", "enumerate", "reversed", "range", "print", "isinstance", "bool",
+     "any", "all", "bit_length", "is_integer", "upper", "lower", "strip", "startswith", "endswith",
+     "split", "keys", "values", "items", "copy", "get", "tolist")
+)
+_BIG_INT_FUNCTIONS = ("math.factorial", "math.comb", "math.perm")
+_LONG_DIGITS = re.compile(r"\d{6,}")
+
+
+def _format_ok(fmt) -> bool:
+    """A format string without a width or precision of a million or more, and without
+    widths taken from the arguments ({:>{w}}, %*d)."""
+    if not isinstance(fmt, str):
+        return True
+    return _LONG_DIGITS.search(fmt) is None and re.search(r":[^{}]*\{", fmt) is None and "*" not in fmt
+
+
+def _cheap_call(name: str, fn, args, kwargs) -> bool:
+    """Whether calling the real function on these constants is bounded (a guess only for
+    functions whose cost grows with the values, not just the sizes, of their arguments)."""
+    if not _deep_ok(args, kwargs):
+        return False
+    owner = getattr(fn, "__self__", None)
+    if isinstance(owner, str):
+        if name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
+            hits = owner.count(args[0]) if args[0] else len(owner) + 1
+            return len(owner) + hits * len(args[1]) <= MAX_SEQUENCE
+        if name == "join" and args and isinstance(args[0], (list, tuple, str)):
+            parts = args[0]
+            return sum(len(x) if isinstance(x, str) else 0 for x in parts) + len(owner) * len(parts) <= MAX_SEQUENCE
+        if name == "format":
+            return _format_ok(owner)
+    if name in _BIG_INT_FUNCTIONS:
+        return all(not isinstance(a, int) or abs(a) <= 2_000 for a in args)
+    if name in ("math.prod", "math.lcm"):
+        seq = args[0] if name == "math.prod" and args and isinstance(args[0], (list, tuple)) else args
+        return sum(x.bit_length() if isinstance(x, int) else 64 for x in seq) <= 4 * MAX_INT_BITS
+    return True
 
 
 def _size_ok(v) -> bool:
@@ -688,6 +814,11 @@ class Interpreter:
         # the step at which the last call of something unknown returned: an object stored
         # right after it (self.fpn = FeaturePyramidNetwork(...)) may be anything
         self.last_unknown_call = -10
+        # bounds passed without stopping the analysis (what -> where it first happened);
+        # the analysis reports each as an SL004 info
+        self.limits: Dict[str, Optional[Span]] = {}
+        self.expr_depth = 0
+        self.project_bytes = 0  # source size of the project's modules followed so far
 
     def _attribute_builtins(self) -> Dict[str, Obj]:
         """getattr/setattr/hasattr with a known attribute name act like the dotted form."""
@@ -781,7 +912,17 @@ class Interpreter:
             r = self.positions[node]
         except (KeyError, TypeError):
             return fallback if fallback is not None else Span(1, 0, 1, 0)
+        except RecursionError:
+            # a tree too deep for LibCST's position pass: no positions for this file
+            self.positions = {}
+            self.limits.setdefault("the syntax tree is nested too deeply to compute source positions", None)
+            return Span(1, 0, 1, 0)
         return Span(r.start.line, r.start.column, r.end.line, r.end.column)
+
+    def note_limit(self, what: str, node=None) -> None:
+        """A bound was reached and the analysis goes on with an unknown value."""
+        if what not in self.limits:
+            self.limits[what] = self.span(node) if node is not None else None
 
     def tick(self, node=None) -> None:
         self.steps += 1
@@ -815,6 +956,8 @@ class Interpreter:
         if path == "functools.partial" and args and isinstance(args[0], Obj):
             return Partial(args[0], list(args[1:]), dict(kwargs))
         if path.startswith("numpy.") and not contains_unknown(args) and not contains_unknown(kwargs):
+            if not _deep_ok(args, kwargs):
+                return self._too_large(node)
             v = _numpy_call(path[6:], args, kwargs)
             if v is not NotImplemented:
                 return v
@@ -822,6 +965,8 @@ class Interpreter:
             # copies of constant data (configuration tables) stay known
             v = args[0]
             if _is_const(v) and not contains_unknown(v) and not self._tainted_in(v):
+                if not _deep_ok(v):
+                    return self._too_large(node)
                 return _copy_const(v, deep=path == "copy.deepcopy")
             if type(v) is Instance and not v.tainted and not v.uncertain_attrs:
                 # a configuration object (copy.copy(cnf) before overwriting fields)
@@ -837,12 +982,17 @@ class Interpreter:
         return UNKNOWN
 
     def _tainted_in(self, v) -> bool:
-        if isinstance(v, (list, dict)) and id(v) in self.tainted_lists:
-            return True
-        if isinstance(v, (list, tuple)):
-            return any(self._tainted_in(x) for x in v)
-        if isinstance(v, dict):
-            return any(self._tainted_in(x) for x in v.values())
+        if not isinstance(v, (list, tuple, dict)):
+            return False
+        stack, seen = [v], set()  # iterative, each container once
+        while stack:
+            c = stack.pop()
+            if id(c) in seen:
+                continue
+            seen.add(id(c))
+            if isinstance(c, (list, dict)) and id(c) in self.tainted_lists:
+                return True
+            stack.extend(x for x in (c.values() if isinstance(c, dict) else c) if isinstance(x, (list, tuple, dict)))
         return False
 
     def mark_tainted(self, container) -> None:
@@ -1109,6 +1259,16 @@ class Interpreter:
             return self.namespaces[path]  # also a module still being run (import cycles)
         from ..project import parse_project_module
 
+        try:
+            size = os.path.getsize(path)
+        except OSError:
+            return None
+        if self.project_bytes + size > MAX_PROJECT_BYTES:
+            # a package __init__ that imports hundreds of submodules: parsing them all would
+            # cost minutes; the rest are unknown, as modules outside the project are
+            self.note_limit("imports of the project's modules past %d bytes of their source are not followed" % MAX_PROJECT_BYTES, node)
+            return None
+        self.project_bytes += size
         parsed = parse_project_module(path)
         if parsed is None:
             return None
@@ -1273,11 +1433,12 @@ class Interpreter:
 
     _loops: List[dict] = []
 
-    def iterate(self, value) -> Optional[List[Any]]:
+    def iterate(self, value, node=None) -> Optional[List[Any]]:
         if isinstance(value, (tuple, list, str, range)):
             if id(value) in self.tainted_lists:
                 return None
             if len(value) > MAX_LOOP_ITERATIONS:
+                self.note_limit("a loop over more than %d items is not unrolled" % MAX_LOOP_ITERATIONS, node)
                 return None
             return list(value)
         if isinstance(value, dict):
@@ -1288,7 +1449,7 @@ class Interpreter:
         return None
 
     def exec_for(self, stmt: cst.For, scope: Scope) -> None:
-        items = self.iterate(self.eval(stmt.iter, scope))
+        items = self.iterate(self.eval(stmt.iter, scope), stmt)
         if items is None:
             def once(s):
                 self.assign(stmt.target, UNKNOWN, s)
@@ -1352,6 +1513,8 @@ class Interpreter:
                 cond = truth(self.eval(stmt.test, scope))
                 if iterations >= UNROLL_MIN and self._idle_loop(marks, iterations):
                     cond = UNKNOWN
+                if iterations >= MAX_LOOP_ITERATIONS:
+                    self.note_limit("a while loop is unrolled at most %d times" % MAX_LOOP_ITERATIONS, stmt)
                 if cond is UNKNOWN or iterations >= MAX_LOOP_ITERATIONS:
                     self.speculate([lambda s: self._run_loop_body(stmt.body, s), lambda s: None], scope)
                     self._forget_assigned(stmt.body, scope)
@@ -1407,6 +1570,7 @@ class Interpreter:
 
     def call_function(self, f: Function, args: List[Any], kwargs: Dict[str, Any], node) -> Any:
         if self.depth >= MAX_CALL_DEPTH:
+            self.note_limit("calls of the file's functions nested more than %d deep (recursion or deep helper inlining) are not followed" % MAX_CALL_DEPTH, node)
             self.taint_args(args, kwargs)
             return UNKNOWN
         if getattr(f, "foreign", False):
@@ -1541,7 +1705,15 @@ class Interpreter:
         method = _EVAL.get(type(node))
         if method is None:
             return UNKNOWN
-        return method(self, node, scope)
+        if self.expr_depth >= MAX_EXPR_DEPTH:
+            # 1 + 1 + ... + 1 a thousand terms long: Python's stack would overflow first
+            self.note_limit("expressions nested more than %d deep are not evaluated" % MAX_EXPR_DEPTH, node)
+            return UNKNOWN
+        self.expr_depth += 1
+        try:
+            return method(self, node, scope)
+        finally:
+            self.expr_depth -= 1
 
     def eval_name(self, node: cst.Name, scope: Scope):
         name = node.value
@@ -1684,6 +1856,8 @@ class Interpreter:
                             return UNKNOWN
                         spec_parts.append(str(sv))
                 spec = "".join(spec_parts)
+            if _LONG_DIGITS.search(spec):
+                return self._too_large(node)  # f"{x:>1000000000}"
             try:
                 out.append(format(v, spec))
             except Exception:
@@ -1747,31 +1921,47 @@ class Interpreter:
             return UNKNOWN
         if opcls is cst.Add and type(left) is type(right) and type(left) in (tuple, list):
             # concatenation keeps whatever the elements are
-            if id(left) in self.tainted_lists or id(right) in self.tainted_lists or len(left) + len(right) > MAX_SEQUENCE:
+            if id(left) in self.tainted_lists or id(right) in self.tainted_lists:
                 return UNKNOWN
+            if len(left) + len(right) > MAX_SEQUENCE:
+                return self._too_large(node)
             return left + right
         if opcls is cst.Multiply and type(left) in (tuple, list) and isinstance(right, int) and not isinstance(right, bool):
-            if id(left) in self.tainted_lists or len(left) * max(right, 0) > MAX_SEQUENCE:
+            if id(left) in self.tainted_lists:
                 return UNKNOWN
+            if len(left) * max(right, 0) > MAX_SEQUENCE:
+                return self._too_large(node)
             return left * right
         if contains_unknown(left) or contains_unknown(right):
             return UNKNOWN
         fn = _BINOPS.get(opcls)
         if fn is None or not (_is_const(left) and _is_const(right)):
             return UNKNOWN
+        if isinstance(left, _CONTAINERS) or isinstance(right, _CONTAINERS):
+            if not _deep_ok(left, right):
+                return self._too_large(node)
+        if opcls is cst.Modulo and isinstance(left, (str, bytes)) and not _format_ok(left if isinstance(left, str) else left.decode("latin-1")):
+            return self._too_large(node)
         if opcls is cst.Power and isinstance(right, int) and abs(right) > 256:
             return UNKNOWN
         if opcls is cst.Multiply and isinstance(left, (str, list, tuple, bytes)) and isinstance(right, int) and len(left) * right > MAX_SEQUENCE:
-            return UNKNOWN
+            return self._too_large(node)
         if opcls is cst.Multiply and isinstance(right, (str, list, tuple, bytes)) and isinstance(left, int) and len(right) * left > MAX_SEQUENCE:
-            return UNKNOWN
+            return self._too_large(node)
         if opcls is cst.LeftShift and isinstance(right, int) and right > MAX_INT_BITS:
-            return UNKNOWN
+            return self._too_large(node)
         try:
             v = fn(left, right)
         except Exception:
             return UNKNOWN
-        return v if _size_ok(v) else UNKNOWN
+        return v if _size_ok(v) else self._too_large(node)
+
+    def _too_large(self, node):
+        self.note_limit(
+            "constants too large to compute (over %d items, %d bits or %d nested elements) are unknown" % (MAX_SEQUENCE, MAX_INT_BITS, MAX_DEEP),
+            node if isinstance(node, cst.CSTNode) else None,
+        )
+        return UNKNOWN
 
     def eval_unary(self, node: cst.UnaryOperation, scope):
         v = self.eval(node.expression, scope)
@@ -1827,6 +2017,8 @@ class Interpreter:
                     fn = None  # numpy compares elementwise
                 if fn is None or contains_unknown(left) or contains_unknown(right) or not (_is_const(left) and _is_const(right)):
                     r = UNKNOWN
+                elif (isinstance(left, _CONTAINERS) or isinstance(right, _CONTAINERS)) and not _deep_ok(left, right):
+                    r = self._too_large(node)
                 else:
                     try:
                         r = bool(fn(left, right))
@@ -1904,7 +2096,7 @@ class Interpreter:
         return tuple(out)  # generators are consumed by the builtins that take them
 
     def _comp(self, comp: cst.CompFor, elt, scope: Scope, out: List[Any], marks=None) -> bool:
-        items = self.iterate(self.eval(comp.iter, scope))
+        items = self.iterate(self.eval(comp.iter, scope), comp)
         if items is None:
             return False
         for item in items:
@@ -2018,6 +2210,8 @@ def _literal(text: str) -> Any:
 
 
 def _hashable(v) -> bool:
+    if isinstance(v, tuple) and not _deep_ok(v):
+        return False
     try:
         hash(v)
         return True
@@ -2211,6 +2405,10 @@ _SAFE_METHODS = {
 def _list_method(interp: Interpreter, lst: list, name: str):
     def mutate(fn):
         def method(it, args, kwargs, node):
+            if len(lst) + (len(args[0]) if name == "extend" and args and hasattr(args[0], "__len__") else 1) > MAX_SEQUENCE:
+                it.mark_tainted(lst)  # x.extend(x) in a loop
+                it._too_large(node)
+                return None
             if it.speculative:
                 it.mark_tainted(lst)
             try:

@@ -23,6 +23,7 @@ from ..graph import CallNode, LayerGraph, LayerInfo, ModelInfo
 from ..flow import keras_flow
 from .evaluator import _ABSENT as _ABSENT_ATTR
 from .evaluator import _numpy_call
+from .evaluator import _deep_ok, flatten_each_once
 from .evaluator import AnalysisLimit, BoundMethod, ClassVal, ConstArray, Frontend, Function, Instance, Interpreter, ModuleRef, Obj
 
 FRAMEWORK = "keras"
@@ -1477,29 +1478,31 @@ def attention_scores_shape(layer, shapes: List[Shape]) -> Shape:
     return None
 
 
-def _flatten(values) -> List[Any]:
+def _flatten(values, _top=True) -> List[Any]:
+    if _top and not _deep_ok(values):  # nested data repeated by reference: each container once
+        return flatten_each_once(values)
     out: List[Any] = []
     for v in values:
         if isinstance(v, (list, tuple)):
-            out.extend(_flatten(v))
+            out.extend(_flatten(v, False))
         else:
             out.append(v)
     return out
 
 
-def _flatten_struct(v) -> Optional[List[Any]]:
-    if v is UNKNOWN:
+def _flatten_struct(v, _top=True) -> Optional[List[Any]]:
+    if v is UNKNOWN or (_top and not _deep_ok(v)):
         return None
     if isinstance(v, (list, tuple)):
         out: List[Any] = []
         for x in v:
-            f = _flatten_struct(x)
+            f = _flatten_struct(x, False)
             if f is None:
                 return None
             out.extend(f)
         return out
     if isinstance(v, dict):
-        return _flatten_struct(list(v.values()))
+        return _flatten_struct(list(v.values()), False)
     return [v]
 
 

@@ -28,6 +28,7 @@ from ..engine.values import UNKNOWN, contains_unknown
 from ..graph import CallNode, LayerGraph, LayerInfo, ModelInfo
 from ..flow import torch_flow
 from .evaluator import _ABSENT as _ABSENT_CLASS, BoundMethod, ClassVal, Frontend, Function, Instance, ModuleRef, Obj
+from .evaluator import _deep_ok, flatten_each_once
 from .torch_stubs import NN_MODULE_ATTRS, STUB_CLASSES, load_stubs, load_tv_stubs, nn_mro, tv_stub_name
 
 FRAMEWORK = "torch"
@@ -1893,11 +1894,13 @@ def _has_unknown_structure(args, kwargs) -> bool:
     return contains_unknown(args) or contains_unknown(kwargs)
 
 
-def _flatten(values) -> List[Any]:
+def _flatten(values, _top=True) -> List[Any]:
+    if _top and not _deep_ok(values):  # nested data repeated by reference: each container once
+        return flatten_each_once(values)
     out: List[Any] = []
     for v in values:
         if isinstance(v, (list, tuple)):
-            out.extend(_flatten(v))
+            out.extend(_flatten(v, False))
         else:
             out.append(v)
     return out

@@ -42,7 +42,7 @@ class PoolingRemainder(Rule):
                 fmt = call.data_format()
             except Unresolved:
                 continue
-            if padding != "valid":
+            if padding != "valid" or min(pool + strides) <= 0:  # a zero stride is not a pooling layer
                 continue
             spatial = shape[2:] if fmt == "channels_first" else shape[1:-1]
             lost = []
