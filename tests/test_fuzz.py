@@ -17,7 +17,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from shapelint.analysis import FileResult, Settings, analyze_bytes
@@ -204,6 +204,9 @@ def keras_program(draw):
 
 @settings(FUZZ, max_examples=60)
 @given(keras_program())
+# found by this test: SL301 divided by a zero pool size
+@example(program="inputs = keras.Input((None, 1, None))\nx = layers.MaxPooling2D(0)(inputs)\nmodel = keras.Model(inputs, x)\n")
+@example(program="inputs = keras.Input((8, 8, 3))\nx = layers.AveragePooling2D(2, strides=0)(inputs)\nmodel = keras.Model(inputs, x)\n")
 def test_random_keras_programs(program):
     analyse("import keras\nfrom keras import layers\n\n" + program)
 

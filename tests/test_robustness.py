@@ -350,6 +350,44 @@ def test_file_size_bound(tmp_path, capsys, monkeypatch):
     assert "over the analysis bound of 1000 bytes; it was not analysed" in d["message"]
 
 
+def test_project_import_bound(tmp_path, capsys, monkeypatch):
+    # found by the corpus run: diffusers' __init__.py imports hundreds of its modules, and
+    # parsing them all took minutes; past the bound, the project's modules are not followed
+    monkeypatch.setattr(ev, "MAX_PROJECT_BYTES", 2_000)
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    for i in range(8):
+        (pkg / ("m%d.py" % i)).write_text("import torch.nn as nn\nWIDTH = %d\n# %s\n" % (i + 1, "x" * 400))
+    (pkg / "__init__.py").write_text(
+        "import torch\nimport torch.nn as nn\n" + "".join("from .m%d import WIDTH as W%d\n" % (i, i) for i in range(8))
+        + "model = nn.Sequential(nn.Linear(W0, %s))\ny = model(torch.randn(2, W0))\n" % " + ".join("W%d" % i for i in range(8))
+    )
+    code, data = summary_json(["--extend-select", "SL004", str(pkg / "__init__.py")], capsys)
+    (d,) = data["diagnostics"]
+    assert d["code"] == "SL004" and "imports of the project's modules past 2000 bytes" in d["message"]
+    assert d["line"] > 2  # at the import that went past it
+    (m,) = data["models"]
+    assert m["total_params"] is None  # the last widths are unknown: never a wrong count
+    monkeypatch.setattr(ev, "MAX_PROJECT_BYTES", 1_000_000)
+    code, data = summary_json([str(pkg / "__init__.py")], capsys)
+    assert data["models"][0]["total_params"] == 1 * 36 + 36
+
+
+def test_a_file_that_names_no_framework_is_parsed_not_interpreted(tmp_path, capsys, monkeypatch):
+    # found by the corpus run: stdlib files named on the command line spent up to 20 s in the
+    # interpreter, where no model can be found without Keras or PyTorch
+    class Boom:
+        def __init__(self, *a, **k):
+            raise AssertionError("interpreted")
+
+    monkeypatch.setattr(ev, "Interpreter", Boom)
+    path = write(tmp_path, "plain.py", "def f(n):\n    return f(n + 1)\nx = [f(i) for i in range(10 ** 6)]\n")
+    assert check_json(["--select", "ALL", path], capsys) == (0, [])
+    bad = write(tmp_path, "bad.py", "def f(:\n")
+    code, (d,) = check_json([bad], capsys)
+    assert d["code"] == "SL001"  # still parsed
+
+
 # Constants Python itself would spend minutes (or gigabytes) on: the analysis does not
 # compute them.  Each case once hung the interpreter.
 HEAVY = {
