@@ -14,7 +14,9 @@ takes well under a minute.
 
 from __future__ import annotations
 
+import re
 import textwrap
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -304,6 +306,40 @@ def torch_program(draw):
 @given(torch_program())
 def test_random_torch_programs(program):
     analyse("import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n" + program)
+
+
+# --------------------------------------------------------------------------- mutated fixtures
+
+FIXTURES = sorted(str(p) for d in ("keras", "torch", "keras_bugs", "torch_bugs")
+                  for p in (Path(__file__).resolve().parent.parent / "fixtures" / d).glob("*.py"))
+WILD = ["0", "-1", "1", "3", "1000000", "None", "'x'", "(1, 2)", "[]", "True", "0.5", "(0,)", "UNKNOWN_NAME"]
+
+
+@st.composite
+def mutated_fixture(draw):
+    """A real model file with a few integers replaced by odd values, lines deleted or doubled."""
+    src = Path(draw(st.sampled_from(FIXTURES))).read_text()
+    for _ in range(draw(st.integers(1, 3))):
+        numbers = list(re.finditer(r"(?<![\w.])\d+(?![\w.])", src))
+        lines = src.split("\n")
+        op = draw(st.sampled_from(["number", "number", "delete", "double"]))
+        if op == "number" and numbers:
+            m = numbers[draw(st.integers(0, len(numbers) - 1))]
+            src = src[: m.start()] + draw(st.sampled_from(WILD)) + src[m.end():]
+        elif op == "delete":
+            del lines[draw(st.integers(0, len(lines) - 1))]
+            src = "\n".join(lines)
+        else:
+            k = draw(st.integers(0, len(lines) - 1))
+            lines.insert(k, lines[k])
+            src = "\n".join(lines)
+    return src
+
+
+@settings(FUZZ, max_examples=60)
+@given(mutated_fixture())
+def test_mutated_fixtures(src):
+    analyse(src)
 
 
 # --------------------------------------------------------------------------- shape engine
