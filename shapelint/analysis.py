@@ -38,6 +38,9 @@ class Settings:
     param_explosion_min_share: float = 0.5
     src_roots: List[str] = field(default_factory=list)  # where the project's absolute imports resolve
     verbose: bool = False
+    # the source line of each model and layer in the summaries (`summary`, the editor); `check`
+    # reports none, and reading lines costs a position pass over the file
+    layer_lines: bool = True
     # the enabled codes, resolved by the runner (configuration, command line, per-file
     # ignores); None: from select/ignore/extend_select above
     enabled: Optional[FrozenSet[str]] = None
@@ -257,17 +260,19 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
                 if shapes:
                     m.build(interp, (None,) + tuple(shapes[0]))
     for m in keras_models:
+        keras_fe.layer_lines = settings.layer_lines
         info = keras_fe.summarize(m, path, names.get(id(m)))
         info.extra["layer_objects"] = [l for l in m.sub_layers()]
         result.models.append(info)
     for m in torch_models:
+        torch_fe.layer_lines = settings.layer_lines
         info = torch_fe.summarize(m, path, names.get(id(m)))
         info.extra.setdefault("layer_objects", [])
         result.models.append(info)
 
     for what, span in list(interp.limits.items()):  # bounds passed on the way (values past them are unknown)
         result.diagnostics.append(
-            _diag("SL004", "Analysis bound reached: %s; what depends on them is unknown and not checked." % what, path, span or file_span())
+            _diag("SL004", "Analysis bound reached: %s; what depends on it is unknown and not checked." % what, path, span or file_span())
         )
     facts = FileFacts(path, graph, result.models, settings.rule_settings())
     result.diagnostics.extend(run_rules(facts, settings.codes() - {"SL001", "SL002", "SL003", "SL004"}))

@@ -169,6 +169,7 @@ def cmd_lint(args) -> int:
 
     options = options_from_args(args)
     options.summary = args.command == "summary"
+    options.layer_lines = options.summary
     if options.summary:
         options.model_expr = args.model
         options.inputs = [parse_shape(s) for s in args.input]

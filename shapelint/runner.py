@@ -38,6 +38,7 @@ class RunOptions:
     per_file_ignores: List[Tuple[str, List[str]]] = field(default_factory=list)  # (pattern, codes), relative to cwd
     extend_exclude: List[str] = field(default_factory=list)  # patterns relative to cwd
     force_exclude: bool = False  # exclusions apply to explicitly named paths too
+    layer_lines: bool = True  # False for `check`: its output has no model summaries
 
 
 @dataclass
@@ -209,6 +210,7 @@ def settings_for(options: RunOptions, table: dict) -> "Settings":
         param_explosion_min_share=table.get("param-explosion-min-share", 0.5),
         src_roots=table.get("src", []),
         verbose=options.verbose,
+        layer_lines=options.layer_lines,
         enabled=frozenset(resolve_codes(layers)),
         severity={k.upper(): v for k, v in (table.get("severity") or {}).items()},
         # --input (a summary of one model) replaces every configured input

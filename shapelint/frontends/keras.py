@@ -1393,7 +1393,7 @@ class KerasFrontend(Frontend):
             shape = outs[0] if len(outs) == 1 else list(outs)
             if params is None or any(s is None for s in outs) or any(n.issue is not None for n in layer.nodes):
                 resolved = False
-            rows.append(LayerInfo(layer.name, layer.type, layer.span.line, shape, params, frozen, layer.trainable))
+            rows.append(LayerInfo(layer.name, layer.type, layer.span.line if getattr(self, 'layer_lines', True) else 0, shape, params, frozen, layer.trainable))
             row_layers.append(layer)
         # the picture (summary --format mermaid/dot): the layers' connections in this model
         opaque = isinstance(model, KFunctional) and model.complete and self.has_opaque(model)
@@ -1406,7 +1406,7 @@ class KerasFrontend(Frontend):
             name=model.name,
             framework=FRAMEWORK,
             path=path,
-            line=model.model_span.line,
+            line=model.model_span.line if getattr(self, 'layer_lines', True) else 0,
             variable=variable,
             layers=rows,
             total_params=total,

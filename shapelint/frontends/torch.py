@@ -1105,7 +1105,7 @@ class TorchFrontend(Frontend):
         c = TContainer(self, name, span)
         self.add_module_object(c)
         if id(c) not in self.internal:
-            c.input_hint = self.comment_on_line(span.line)
+            c.input_hint = self.comment_on_line(span.line) if self.has_input_comments else None
         if name == "Sequential":
             if len(args) == 1 and isinstance(args[0], dict):
                 for k, m in args[0].items():
@@ -1162,7 +1162,7 @@ class TorchFrontend(Frontend):
             return None  # most files have none: do not compute positions for them
         for node in (cls_node, call_node):
             try:
-                hint = self.comment_on_line(interp.span(node).line)
+                hint = self.comment_on_line(interp.span(node).line) if self.has_input_comments else None
             except Exception:
                 hint = None
             if hint is not None:
@@ -1651,7 +1651,7 @@ class TorchFrontend(Frontend):
             params = module.call_params()
             if shape is None or any(d is None or isinstance(d, str) for d in shape) or params is None:
                 resolved = False
-            rows.append(LayerInfo(names[id(module)], module.type, module.span.line, shape, params))
+            rows.append(LayerInfo(names[id(module)], module.type, module.span.line if getattr(self, 'layer_lines', True) else 0, shape, params))
             row_modules.append(module)
         if any(n.issue is not None for n in self.graph.nodes() if n.framework == FRAMEWORK):
             resolved = False
@@ -1661,13 +1661,13 @@ class TorchFrontend(Frontend):
             resolved = False
         if run is not None:
             for gnode in self.graph.nodes():
-                if gnode.framework == FRAMEWORK and gnode.kind == "input" and gnode.type == "SymbolicInput" and gnode.span == m.span:
+                if gnode.framework == FRAMEWORK and gnode.kind == "input" and gnode.type == "SymbolicInput" and gnode.span is m.span:
                     resolved = False
         return ModelInfo(
             name=variable or m.type,
             framework=FRAMEWORK,
             path=path,
-            line=m.span.line,
+            line=m.span.line if getattr(self, 'layer_lines', True) else 0,
             variable=variable,
             layers=rows,
             total_params=total,
