@@ -1,19 +1,28 @@
 #!/usr/bin/env python3
-"""Throughput benchmark: shapelint over a tree of Python files, beside the parse floors.
+"""Speed benchmark: shapelint beside the LibCST parse floor, ruff and flake8, on one tree.
 
-    python benchmarks/bench.py [TREE ...] [--repeat N]
+    python benchmarks/bench.py TREE [TREE ...] [--jobs N] [--skip-linters]
 
 Without TREE it uses the installed ``keras`` and ``torch`` packages (present after
-``pip install -e '.[oracle]'``) -- a large tree of real framework code that everyone can
-reproduce.  For each tree it times, on the same files in one process:
+``pip install -e '.[oracle]'``).  The benchmark corpus of issue #5 -- public ML repositories
+exported as plain ``.py`` trees -- is made with the recipe in ``benchmarks/README.md``.
 
-* ``ast.parse`` of every file (CPython's parser, the cheapest possible floor),
-* LibCST ``parse_module`` of every file (the floor of any LibCST-based tool),
-* shapelint's whole per-file pipeline (byte pre-filter, parse, analysis, checks),
+In one run, on the same files, it times:
 
-and prints files/s, lines/s and shapelint's ratio to the LibCST floor (on the files the
-pre-filter lets through, and on the whole tree).  It is a benchmark, not a test: the
-numbers go into README.md by hand.
+* ``ast.parse`` and LibCST ``parse_module`` of every file, in this process: the LibCST parse
+  is the floor of any LibCST-based tool;
+* LibCST parse of the files shapelint itself parses (the files the pre-filter lets through and
+  the project modules they import): the floor "on the files it parses";
+* ``shapelint check`` as a user runs it (a new process each time, start-up included): cold
+  with ``--jobs 1``, cold with ``--jobs N`` (all cores), and warm (a second run on a filled
+  cache);
+* ``ruff check`` and ``flake8`` on the same tree, for reference (skipped when not installed:
+  ``pip install ruff flake8``);
+* start-up: ``shapelint --version``, and one changed model file checked the way the
+  pre-commit hook checks it;
+
+and prints the times and the ratios.  It is a benchmark, not a test: the numbers go into
+README.md by hand, with the machine and its load.
 """
 
 from __future__ import annotations
@@ -23,13 +32,26 @@ import ast
 import importlib.util
 import os
 import platform
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
 
-from shapelint.analysis import FRAMEWORK_MARKERS, Settings, analyze_bytes  # noqa: E402
+from shapelint.analysis import FRAMEWORK_MARKERS, Settings, analyze_bytes, decode_source  # noqa: E402
 from shapelint.discovery import discover  # noqa: E402
+
+
+def _version(dist: str) -> str:
+    try:
+        from importlib.metadata import version
+
+        return version(dist)
+    except Exception:
+        return "?"
 
 
 def default_trees():
@@ -41,8 +63,8 @@ def default_trees():
     return out
 
 
-def load(tree):
-    files, _ = discover([tree])
+def load(trees):
+    files, _ = discover(list(trees))
     data = []
     for f in files:
         try:
@@ -53,21 +75,71 @@ def load(tree):
     return data
 
 
-def timed(fn, items):
+def text_of(data: bytes) -> str:
+    try:
+        return decode_source(data)
+    except Exception:
+        return data.decode("utf-8", "replace")
+
+
+def time_parse(texts, parse):
     t0 = time.perf_counter()
-    n = 0
-    for path, data in items:
+    for text in texts:
         try:
-            fn(path, data)
-            n += 1
+            parse(text)
         except Exception:
             pass
-    return time.perf_counter() - t0, n
+    return time.perf_counter() - t0
+
+
+def parsed_by_shapelint(items):
+    """The source texts shapelint's analysis parses with LibCST (roots and imported modules),
+    recorded by wrapping ``libcst.parse_module`` during an in-process run."""
+    import libcst
+
+    seen = {}
+    real = libcst.parse_module
+
+    def recording(source, *a, **k):
+        seen.setdefault(hash(source), source)
+        return real(source, *a, **k)
+
+    libcst.parse_module = recording
+    try:
+        settings = Settings()
+        for path, data in items:
+            analyze_bytes(path, data, settings)
+    finally:
+        libcst.parse_module = real
+    return list(seen.values())
+
+
+def wall(cmd, env=None, cwd=None):
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):
+        sys.stderr.write("warning: %s exited %d: %s\n" % (" ".join(cmd[:3]), proc.returncode, proc.stderr.decode()[-300:]))
+    return elapsed
+
+
+def shapelint_cmd():
+    exe = shutil.which("shapelint", path=os.path.dirname(sys.executable))
+    return [exe] if exe else [sys.executable, "-m", "shapelint"]
+
+
+def a_model_file(items):
+    for path, data in items:
+        if b"nn.Module" in data or b"keras.Model" in data or b"Sequential" in data:
+            return path
+    return items[0][0] if items else None
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("trees", nargs="*")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes for the parallel run (default: all cores)")
+    ap.add_argument("--skip-linters", action="store_true", help="do not time ruff and flake8")
     args = ap.parse_args(argv)
     trees = args.trees or default_trees()
     if not trees:
@@ -75,35 +147,65 @@ def main(argv=None):
         return 2
     import libcst
 
-    print("python %s, libcst %s, %s, %d CPUs" % (platform.python_version(), libcst.__version__ if hasattr(libcst, "__version__") else "?", platform.machine(), os.cpu_count() or 1))
-    settings = Settings()
-    for tree in trees:
-        items = load(tree)
-        lines = sum(d.count(b"\n") for _, d in items)
-        marked = [(p, d) for p, d in items if any(m in d for m in FRAMEWORK_MARKERS)]
-        marked_lines = sum(d.count(b"\n") for _, d in marked)
+    load_avg = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print("python %s, libcst %s, %s, %d CPUs, load average %.1f at start" % (
+        platform.python_version(), _version("libcst"), platform.machine(), os.cpu_count() or 1, load_avg))
+    items = load(trees)
+    lines = sum(d.count(b"\n") for _, d in items)
+    texts = [text_of(d) for _, d in items]
+    marked = [d for _, d in items if any(m in d for m in FRAMEWORK_MARKERS)]
+    print("trees: %s" % ", ".join(trees))
+    print("files %d (%d lines); mention keras/torch/tensorflow: %d" % (len(items), lines, len(marked)))
 
-        t_ast, _ = timed(lambda p, d: ast.parse(d), items)
-        t_cst_all, _ = timed(lambda p, d: libcst.parse_module(d.decode("utf-8", "replace")), items)
-        t_cst_marked, _ = timed(lambda p, d: libcst.parse_module(d.decode("utf-8", "replace")), marked)
-        diags = [0]
-        internal = [0]
+    rows = []
+    t_ast = time_parse(texts, ast.parse)
+    t_floor = time_parse(texts, libcst.parse_module)
+    own = parsed_by_shapelint(items)
+    t_floor_own = time_parse(own, libcst.parse_module)
+    rows.append(("ast.parse, every file (1 process)", t_ast))
+    rows.append(("LibCST parse, every file (1 process) = floor", t_floor))
+    rows.append(("LibCST parse, the %d files shapelint parses" % len(own), t_floor_own))
 
-        def lint(p, d):
-            r = analyze_bytes(p, d, settings)
-            diags[0] += len(r.diagnostics)
-            internal[0] += r.internal_error
+    cmd = shapelint_cmd()
+    base = cmd + ["check", "--exit-zero", "-q", "--format", "json", "--isolated"] + list(trees)
+    t_cold1 = wall(base + ["--no-cache", "--jobs", "1"])
+    t_coldn = wall(base + ["--no-cache", "--jobs", str(args.jobs)])
+    with tempfile.TemporaryDirectory() as cache:
+        wall(base + ["--cache-dir", cache, "--jobs", str(args.jobs)])
+        t_warm = wall(base + ["--cache-dir", cache, "--jobs", str(args.jobs)])
+    rows.append(("shapelint check, cold, --jobs 1", t_cold1))
+    rows.append(("shapelint check, cold, --jobs %d" % args.jobs, t_coldn))
+    rows.append(("shapelint check, warm cache, --jobs %d" % args.jobs, t_warm))
 
-        t_lint, _ = timed(lint, items)
-        print()
-        print("tree: %s" % tree)
-        print("  files %d (%d lines); pass the byte pre-filter: %d (%d lines)" % (len(items), lines, len(marked), marked_lines))
-        print("  ast.parse, all files        %7.2f s  %7.0f files/s" % (t_ast, len(items) / t_ast))
-        print("  libcst parse, all files     %7.2f s  %7.0f files/s" % (t_cst_all, len(items) / t_cst_all))
-        print("  libcst parse, pre-filtered  %7.2f s" % t_cst_marked)
-        print("  shapelint check, 1 process  %7.2f s  %7.0f files/s  %8.0f lines/s" % (t_lint, len(items) / t_lint, lines / t_lint))
-        print("  ratio to libcst floor: %.2fx on the parsed files, %.2fx on the whole tree" % (t_lint / max(t_cst_marked, 1e-9), t_lint / max(t_cst_all, 1e-9)))
-        print("  diagnostics %d, internal errors %d" % (diags[0], internal[0]))
+    t_ruff = t_flake8 = None
+    if not args.skip_linters:
+        ruff = shutil.which("ruff", path=os.path.dirname(sys.executable)) or shutil.which("ruff")
+        flake8 = shutil.which("flake8", path=os.path.dirname(sys.executable)) or shutil.which("flake8")
+        if ruff:
+            t_ruff = wall([ruff, "check", "--no-cache", "--isolated", "--exit-zero", "-q", "--select", "E,F,W"] + list(trees))
+            rows.append(("ruff check (E, F, W)", t_ruff))
+        if flake8:
+            t_flake8 = wall([flake8, "--exit-zero", "-j", str(args.jobs), "--isolated", "-q"] + list(trees))
+            rows.append(("flake8 -j %d" % args.jobs, t_flake8))
+
+    t_version = min(wall(cmd + ["--version"]) for _ in range(3))
+    one = a_model_file(items)
+    t_one = min(wall(cmd + ["check", "--force-exclude", "--no-cache", "--exit-zero", "-q", one]) for _ in range(3)) if one else None
+
+    print()
+    width = max(len(r[0]) for r in rows)
+    for name, t in rows:
+        print("  %-*s %8.2f s   %5.2fx floor" % (width, name, t, t / t_floor))
+    print()
+    print("  ratios measured side by side (issue #5 targets in brackets):")
+    print("    cold --jobs 1 / floor on the files it parses   %5.2f   [<= 1.3]" % (t_cold1 / t_floor_own))
+    print("    cold --jobs %d / floor of the whole tree        %5.2f   [<= 0.35]" % (args.jobs, t_coldn / t_floor))
+    print("    warm / cold (--jobs %d)                         %5.3f   [<= 0.1]" % (args.jobs, t_warm / t_coldn))
+    if t_flake8:
+        print("    cold --jobs %d / flake8 -j %d                    %5.2f   [< 1]" % (args.jobs, args.jobs, t_coldn / t_flake8))
+    print("  start-up: shapelint --version %.3f s; one model file as the pre-commit hook checks it %.3f s [<= 0.8]" % (t_version, t_one or float("nan")))
+    if one:
+        print("    (%s)" % one)
     return 0
 
 
