@@ -189,7 +189,10 @@ def main(argv=None):
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(
                 {
-                    "trees": [{"label": l, "root": r, **dict(s)} for l, r, s in per_tree],
+                    "trees": [
+                        {"label": l, "root": r, **{k: s[k] for k in ("files", "lines", "prefilter_pass", "models", "seconds")}}
+                        for l, r, s in per_tree
+                    ],
                     "files": files, "lines": lines, "seconds": elapsed,
                     "codes": dict(totals["codes"]),
                     "internal_errors": totals["internal"], "escaped": totals["escaped"],
