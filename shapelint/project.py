@@ -19,6 +19,14 @@ from typing import Dict, List, Optional, Sequence, Tuple
 _PARSED: Dict[str, Tuple[float, int, object]] = {}
 PARSE_COUNT = {"n": 0}  # for the tests: how many parses the cache did
 MAX_MODULE_BYTES = 2_000_000
+# When a set: every project path the analysis reads or looks for is added to it (the result
+# cache records them as the analysed file's dependencies; see shapelint.cache).
+READS = None
+
+
+def _note(path: str) -> None:
+    if READS is not None:
+        READS.add(path)
 
 
 # source text -> its LibCST module, the most recently used first out: a file checked by the
@@ -42,6 +50,7 @@ def remember_module(text: str, module) -> None:
 
 def parse_project_module(path: str):
     """The LibCST module of ``path`` (parsed once per run), or None."""
+    _note(path)
     try:
         st = os.stat(path)
     except OSError:
@@ -75,7 +84,7 @@ def parse_project_module(path: str):
 def package_root(path: str) -> str:
     """The directory above the top package that contains ``path``."""
     d = os.path.dirname(os.path.abspath(path))
-    while os.path.isfile(os.path.join(d, "__init__.py")):
+    while _note(os.path.join(d, "__init__.py")) or os.path.isfile(os.path.join(d, "__init__.py")):
         parent = os.path.dirname(d)
         if parent == d:
             break
@@ -102,6 +111,7 @@ class Project:
         parts = [p for p in dotted.split(".") if p]
         target = os.path.join(base, *parts) if parts else base
         for candidate in (target + ".py", os.path.join(target, "__init__.py")):
+            _note(candidate)
             if os.path.isfile(candidate):
                 return candidate
         return None
@@ -139,6 +149,7 @@ def star_names(path: str):
     ``(level, module)`` of its own ``from x import *`` lines.  Names bound only in indented
     code are missed (they stay unknown to the importer, which is safe), or None when the
     file cannot be read."""
+    _note(path)
     try:
         st = os.stat(path)
     except OSError:

@@ -7,6 +7,7 @@ it is checked.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from dataclasses import dataclass, field, replace
@@ -38,6 +39,9 @@ class RunOptions:
     per_file_ignores: List[Tuple[str, List[str]]] = field(default_factory=list)  # (pattern, codes), relative to cwd
     extend_exclude: List[str] = field(default_factory=list)  # patterns relative to cwd
     force_exclude: bool = False  # exclusions apply to explicitly named paths too
+    jobs: Optional[int] = None  # worker processes; None: one per core; 1: this process only
+    no_cache: bool = False
+    cache_dir: Optional[str] = None  # None: $SHAPELINT_CACHE_DIR, else .shapelint_cache in the project root
     layer_lines: bool = True  # False for `check`: its output has no model summaries
 
 
@@ -45,6 +49,9 @@ class RunOptions:
 class RunResult:
     files: List[str]
     results: List["FileResult"]
+    # how the files were handled: "analysed" (here or in a worker), "cached" (a stored
+    # result), "skipped" (the byte pre-filter), and "workers" started
+    stats: Dict[str, int] = field(default_factory=dict)
 
     @property
     def diagnostics(self):
@@ -92,6 +99,30 @@ def add_config_arguments(p) -> None:
         "--force-exclude", action="store_true",
         help="apply the exclusions (and .gitignore) to paths named on the command line too, as pre-commit needs",
     )
+    p.add_argument(
+        "-j", "--jobs", metavar="N", type=_positive_int, default=None,
+        help="analyse in N processes (default: one per core; 1: in this process)",
+    )
+    p.add_argument(
+        "--no-cache", action="store_true",
+        help="neither read nor write the result cache",
+    )
+    p.add_argument(
+        "--cache-dir", metavar="PATH",
+        help="the result cache directory (default: $SHAPELINT_CACHE_DIR, else .shapelint_cache in the project root)",
+    )
+
+
+def _positive_int(text: str) -> int:
+    import argparse
+
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError("expected a positive number of processes, got %r" % text)
+    return n
 
 
 def _check_cli_codes(flag: str, codes) -> None:
@@ -144,6 +175,9 @@ def options_from_args(args) -> RunOptions:
         config=args.config,
         isolated=args.isolated,
         verbose=getattr(args, "verbose", False),
+        jobs=getattr(args, "jobs", None),
+        no_cache=getattr(args, "no_cache", False),
+        cache_dir=getattr(args, "cache_dir", None),
     )
 
 
@@ -314,7 +348,6 @@ def run(paths: Sequence[str], options: RunOptions, progress: Optional[Callable[[
 
 
 def _run(paths, options, progress) -> RunResult:
-    from .analysis import ModelSelectionError, analyze_bytes, analyze_file
     from .discovery import collect
 
     paths = list(paths) or ["."]
@@ -324,33 +357,170 @@ def _run(paths, options, progress) -> RunResult:
     if found.missing:
         raise UsageError("no such file or directory: %s" % ", ".join(found.missing))
     files = found.files
-    results: List["FileResult"] = [_unreadable_directory(p, why) for p, why in found.errors]
-    for i, path in enumerate(files):
-        if progress is not None:
-            progress(i, len(files), path)
-        settings = workspace.settings_for_file(path)
-        try:
+    run = _Run(files, options, workspace, progress, set(paths))
+    run.go()
+    errors: List["FileResult"] = [_unreadable_directory(p, why) for p, why in found.errors]
+    return RunResult(files, errors + run.results, run.stats)
+
+
+class _Run:
+    """The files of one run: read each, answer it from the cache, from the pre-filter, or by
+    analysing it (here, or spread over worker processes); results in the files' order."""
+
+    def __init__(self, files, options: RunOptions, workspace: Workspace, progress, named) -> None:
+        self.files = files
+        self.options = options
+        self.workspace = workspace
+        self.progress = progress
+        self.named = named
+        self.results: List[Optional["FileResult"]] = [None] * len(files)
+        self.stats = {"files": len(files), "analysed": 0, "cached": 0, "skipped": 0, "workers": 0}
+        self.done = 0
+        self.cache = None
+        if not options.no_cache:
+            from .cache import Cache, default_directory
+
+            self.cache = Cache(default_directory(options, workspace.resolver, workspace.cwd))
+        self.keys: Dict[int, str] = {}
+
+    def _finished(self, i: int, result: "FileResult") -> None:
+        self.results[i] = result
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, len(self.files), self.files[i])
+
+    def go(self) -> None:
+        from .analysis import analyze_file
+
+        todo: List[Tuple[int, tuple]] = []
+        if self.progress is not None:
+            self.progress(0, len(self.files), self.files[0] if self.files else "")
+        for i, path in enumerate(self.files):
+            settings = self.workspace.settings_for_file(path)
             if path == "-":
                 data = sys.stdin.buffer.read()
-                results.append(analyze_bytes("-", data, settings, options.model_expr, options.inputs, force=True))
+                self._analyse_here(i, ("-", data, None, settings, True, self.options.model_expr, self.options.inputs))
                 continue
             # files named on the command line are analysed even without a framework import
-            force = options.summary or path in paths
-            if not force:
-                results.append(analyze_file(path, settings))
-                continue
+            force = self.options.summary or path in self.named
             try:
                 with open(path, "rb") as fh:
                     data = fh.read()
             except OSError:
-                results.append(analyze_file(path, settings))
+                self._finished(i, analyze_file(path, settings))  # the SL002 diagnostic
                 continue
-            results.append(analyze_bytes(path, data, settings, options.model_expr, options.inputs, force=True))
+            if not force and _skipped_by_prefilter(data):
+                from .analysis import FileResult
+
+                self.stats["skipped"] += 1
+                self._finished(i, FileResult(path, skipped=True))
+                continue
+            model_expr, inputs = (self.options.model_expr, self.options.inputs) if force else (None, None)
+            digest = None
+            if self.cache is not None:
+                from .cache import decode_result, file_key
+
+                digest = hashlib.sha256(data).hexdigest()
+                key = file_key(path, digest, settings, (force, model_expr, list(inputs or [])), self.workspace.cwd)
+                stored = self.cache.lookup(key)
+                if stored is not None:
+                    try:
+                        result = decode_result(stored)
+                    except Exception:  # an entry of another shape: analyse again
+                        result = None
+                    if result is not None:
+                        self.stats["cached"] += 1
+                        self._finished(i, result)
+                        continue
+                self.keys[i] = key
+            # the job names the file: its bytes are read again where it is analysed, so a
+            # run never holds the whole tree in memory
+            todo.append((i, (path, None, digest, settings, force, model_expr, inputs)))
+        jobs = self.options.jobs or _cpu_count()
+        if jobs > 1 and len(todo) >= 2 * jobs:
+            self._analyse_in_workers(todo, jobs)
+        else:
+            for i, job in todo:
+                self._analyse_here(i, job)
+        if self.progress is not None:
+            self.progress(len(self.files), len(self.files), "")
+
+    def _analyse_here(self, i: int, job: tuple) -> None:
+        from .analysis import ModelSelectionError
+        from .parallel import analyse
+
+        from .cache import cacheable, dependency_hashes, encode_result
+
+        try:
+            result, reads = analyse(*job)
         except ModelSelectionError as exc:
             raise UsageError(str(exc))
-    if progress is not None:
-        progress(len(files), len(files), "")
-    return RunResult(files, results)
+        self.stats["analysed"] += 1
+        encoded = encode_result(result)
+        if i in self.keys and reads is not None and cacheable(result):
+            self.cache.store(self.keys[i], encoded, dependency_hashes(reads, self.cache.hashes))
+        self._finished(i, _plain(result, encoded))
+
+    def _analyse_in_workers(self, todo: List[Tuple[int, tuple]], jobs: int) -> None:
+        from .cache import decode_result
+        from .parallel import WorkersUnavailable, crash_result, run_jobs
+
+        by_index = dict(todo)
+        usage: Dict[int, str] = {}
+
+        def on_answer(i: int, answer: tuple) -> None:
+            kind = answer[0]
+            path, settings = by_index[i][0], by_index[i][3]
+            if kind == "usage":
+                usage[i] = answer[2]
+                return
+            result = None
+            if kind == "ok":
+                try:
+                    result = decode_result(answer[2])
+                except Exception as exc:  # pragma: no cover - the encoding is tested both ways
+                    kind, answer = "error", ("error", i, "the worker's answer cannot be read (%s)" % exc)
+            if result is None:
+                result = crash_result(path, settings, answer[2])
+            elif answer[3] is not None and i in self.keys:
+                self.cache.store(self.keys[i], answer[2], answer[3])
+            self.stats["analysed"] += 1
+            self._finished(i, result)
+
+        workers = min(jobs, len(todo))
+        self.stats["workers"] = workers
+        try:
+            run_jobs(todo, workers, on_answer, lambda: min(usage) if usage else None)
+        except (OSError, WorkersUnavailable):  # no worker process can run here: the rest in this process
+            pass
+        if usage:
+            raise UsageError(usage[min(usage)])
+        for i, job in todo:
+            if self.results[i] is None:
+                self._analyse_here(i, job)
+
+
+def _plain(result: "FileResult", encoded) -> "FileResult":
+    """A result as a run returns it: plain data, the same whether it was analysed here, in
+    a worker or read from the cache -- no layer graph, no analysis objects (which hold the
+    file's syntax tree: a run over a large tree would keep every tree in memory)."""
+    from .cache import decode_result
+
+    return decode_result(encoded)
+
+
+def _skipped_by_prefilter(data: bytes) -> bool:
+    """The byte pre-filter, as the analysis applies it to files not named on the command
+    line (no framework mentioned: nothing to analyse)."""
+    from .analysis import FRAMEWORK_MARKERS
+
+    return not any(m in data for m in FRAMEWORK_MARKERS)
+
+
+def _cpu_count() -> int:
+    from .parallel import cpu_count
+
+    return cpu_count()
 
 
 def run_text(path: str, text: str, options: RunOptions) -> "FileResult":
