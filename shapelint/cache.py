@@ -289,8 +289,10 @@ def decode_result(data: Dict[str, Any]):
 
 
 def cacheable(result) -> bool:
-    """Whether a result may be stored: not an internal error, not skipped by the pre-filter."""
-    return not result.internal_error and not result.skipped
+    """Whether a result may be stored: not an internal error, not skipped by the byte
+    pre-filter (the runner applies that one before it looks in the cache).  A file the
+    model filter dropped is stored, with the project files the filter read."""
+    return not result.internal_error and (not result.skipped or result.filtered)
 
 
 # --------------------------------------------------------------------------- the directory

@@ -50,7 +50,7 @@ class RunResult:
     files: List[str]
     results: List["FileResult"]
     # how the files were handled: "analysed" (here or in a worker), "cached" (a stored
-    # result), "skipped" (the byte pre-filter), and "workers" started
+    # result), "skipped" (the byte pre-filter), "filtered" (the model filter), and "workers" started
     stats: Dict[str, int] = field(default_factory=dict)
 
     @property
@@ -350,6 +350,9 @@ def run(paths: Sequence[str], options: RunOptions, progress: Optional[Callable[[
 def _run(paths, options, progress) -> RunResult:
     from .discovery import collect
 
+    from . import modelfilter
+
+    modelfilter.reset()  # files may have changed since an earlier run in this process
     paths = list(paths) or ["."]
     workspace = Workspace(options)
     workspace.resolver.fallback()  # a broken configuration is reported before any file is read
@@ -374,7 +377,7 @@ class _Run:
         self.progress = progress
         self.named = named
         self.results: List[Optional["FileResult"]] = [None] * len(files)
-        self.stats = {"files": len(files), "analysed": 0, "cached": 0, "skipped": 0, "workers": 0}
+        self.stats = {"files": len(files), "analysed": 0, "cached": 0, "skipped": 0, "filtered": 0, "workers": 0}
         self.done = 0
         self.cache = None
         if not options.no_cache:
@@ -455,7 +458,7 @@ class _Run:
             result, reads = analyse(*job)
         except ModelSelectionError as exc:
             raise UsageError(str(exc))
-        self.stats["analysed"] += 1
+        self.stats["filtered" if result.filtered else "analysed"] += 1
         encoded = encode_result(result)
         if i in self.keys and reads is not None and cacheable(result):
             self.cache.store(self.keys[i], encoded, dependency_hashes(reads, self.cache.hashes))
@@ -484,7 +487,7 @@ class _Run:
                 result = crash_result(path, settings, answer[2])
             elif answer[3] is not None and i in self.keys:
                 self.cache.store(self.keys[i], answer[2], answer[3])
-            self.stats["analysed"] += 1
+            self.stats["filtered" if result.filtered else "analysed"] += 1
             self._finished(i, result)
 
         workers = min(jobs, len(todo))

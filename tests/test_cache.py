@@ -243,7 +243,7 @@ def test_every_settings_field_is_part_of_the_key():
         "select": ["SL1"], "ignore": ["SL1"], "extend_select": ["SL3"], "image_data_format": "channels_first",
         "param_explosion_min_params": 5, "param_explosion_min_share": 0.25, "src_roots": ["src"], "verbose": True,
         "enabled": frozenset({"SL101"}), "severity": {"SL1": "info"}, "inputs": {"Net": [(1, 3, 8, 8)]},
-        "layer_lines": False,
+        "layer_lines": False, "model_filter": False,
     }
     fields = [f.name for f in dataclasses.fields(Settings)]
     for name in fields:

@@ -170,7 +170,7 @@ def test_internal_error_becomes_a_diagnostic_and_exit_2(tmp_path, capsys, monkey
         return real(result, text, *a, **k)
 
     monkeypatch.setattr(analysis, "_analyze_text", boom)
-    write(tmp_path, "a.py", "import keras\n# BOOM\n")
+    write(tmp_path, "a.py", "import keras\nmodel = keras.Sequential()\n# BOOM\n")
     write(tmp_path, "b.py", BUGGY)
     code, out, _ = run([str(tmp_path)], capsys)
     assert code == 2

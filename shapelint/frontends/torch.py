@@ -1522,7 +1522,8 @@ class TorchFrontend(Frontend):
                 self.run_top(interp, m, [t])
                 if getattr(t, "materialized_for", None) in RANK_FREE and t.shape is not None:
                     self.keep_rank_free_issues(interp, m, t.shape, mark)
-                note = self.fitting_input_note(interp, m, t.shape)
+                # a note for the summaries (not for `check`, whose output shows none)
+                note = self.fitting_input_note(interp, m, t.shape) if getattr(self, "layer_lines", True) else None
                 if note:
                     self.notes.setdefault(id(m), []).append(note)
 
