@@ -40,8 +40,9 @@ class Settings:
     verbose: bool = False
     # the second pre-filter (shapelint.modelfilter) for files not named on the command line
     model_filter: bool = True
-    # the source line of each model and layer in the summaries (`summary`, the editor); `check`
-    # reports none, and reading lines costs a position pass over the file
+    # the summaries (`summary`, the editor) with the source line of each model and layer;
+    # `check` shows none: no lines (they cost a position pass over the file), no pictures,
+    # and the models are dropped from the result once the rules have read them
     layer_lines: bool = True
     # the enabled codes, resolved by the runner (configuration, command line, per-file
     # ignores); None: from select/ignore/extend_select above
@@ -300,6 +301,8 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
         )
     facts = FileFacts(path, graph, result.models, settings.rule_settings())
     result.diagnostics.extend(run_rules(facts, settings.codes() - {"SL001", "SL002", "SL003", "SL004"}))
+    if not settings.layer_lines:
+        result.models = []  # `check`: the rules have read them; its output shows none
 
 
 def _sentence(msg: str) -> str:

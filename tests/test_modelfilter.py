@@ -231,7 +231,7 @@ def test_no_file_with_a_finding_is_dropped():
     for path in corpus():
         with open(path, "rb") as fh:
             data = fh.read()
-        result = analyze_bytes(path, data, Settings(model_filter=False, layer_lines=False))
+        result = analyze_bytes(path, data, Settings(model_filter=False))
         found = any(m.layers for m in result.models) or bool(result.diagnostics)
         findings += found
         if found and not f.keeps(path, data):

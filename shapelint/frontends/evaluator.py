@@ -682,6 +682,20 @@ def _unfolded(x, memo) -> int:
 
 def _deep_ok(*values) -> bool:
     """Nested data small enough to compare, print, sort, hash or copy in bounded time."""
+    # the common case first: a plain walk that stops early (it visits what Python would)
+    stack, budget = list(values), 4096
+    while stack:
+        budget -= 1
+        if budget < 0:
+            break
+        x = stack.pop()
+        if isinstance(x, (tuple, list, frozenset, set)):
+            stack.extend(x)
+        elif isinstance(x, dict):
+            stack.extend(x.keys())
+            stack.extend(x.values())
+    else:
+        return True
     memo: Dict[int, int] = {}
     total = 0
     try:

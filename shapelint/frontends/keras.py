@@ -1396,8 +1396,10 @@ class KerasFrontend(Frontend):
             rows.append(LayerInfo(layer.name, layer.type, layer.span.line if getattr(self, 'layer_lines', True) else 0, shape, params, frozen, layer.trainable))
             row_layers.append(layer)
         # the picture (summary --format mermaid/dot): the layers' connections in this model
-        opaque = isinstance(model, KFunctional) and model.complete and self.has_opaque(model)
-        flow = keras_flow(model, rows, row_layers, self.input_names, complete=not opaque)
+        flow = None
+        if getattr(self, "layer_lines", True):  # `check` shows no picture
+            opaque = isinstance(model, KFunctional) and model.complete and self.has_opaque(model)
+            flow = keras_flow(model, rows, row_layers, self.input_names, complete=not opaque)
         total, frozen = self.model_params(model)
         if total is None:
             resolved = False

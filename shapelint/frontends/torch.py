@@ -1678,7 +1678,8 @@ class TorchFrontend(Frontend):
             notes=list(self.notes.get(id(m), [])),
             extra={"layer_objects": row_modules},
             # the picture (summary --format mermaid/dot): the calls of the run, in call order
-            flow=torch_flow(self.graph, run, rows, set(names), complete=run is not None and not m.tainted),
+            flow=torch_flow(self.graph, run, rows, set(names), complete=run is not None and not m.tainted)
+            if getattr(self, "layer_lines", True) else None,  # `check` shows no picture
         )
 
 
