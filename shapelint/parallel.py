@@ -36,6 +36,7 @@ def analyse(path: str, data: Optional[bytes], digest: Optional[str], settings, f
     :class:`~shapelint.analysis.ModelSelectionError`."""
     from . import analysis, project
 
+    _fresh_heap()
     if data is None:
         try:
             with open(path, "rb") as fh:
@@ -52,6 +53,26 @@ def analyse(path: str, data: Optional[bytes], digest: Optional[str], settings, f
     finally:
         project.READS = None
     return result, reads
+
+
+# The garbage collector, tuned for a run that analyses file after file: Python's default
+# (a young collection every 700 allocations, the old generations re-walked as they grow)
+# spent 40 % of a cold run walking the LibCST trees and interpreter objects, which are many
+# and mostly long-lived while a file is analysed.  Before each file, what is still alive (the
+# run's results and caches) is collected once and frozen out of later walks; during a file,
+# a collection runs every 500,000 allocations, which still bounds the cyclic garbage.
+GC_THRESHOLD = (500_000, 1000, 1000)
+
+
+def _fresh_heap() -> None:
+    import gc
+
+    if not gc.isenabled():
+        return  # the embedding program manages collection itself
+    gc.collect()  # the previous file's interpreter objects, now unreachable
+    gc.freeze()
+    if gc.get_threshold()[0] < GC_THRESHOLD[0]:
+        gc.set_threshold(*GC_THRESHOLD)
 
 
 def crash_result(path: str, settings, reason: str):
