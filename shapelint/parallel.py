@@ -199,9 +199,16 @@ class _Worker:
         return "exit code %s" % code
 
 
-def chunk_size(n: int, jobs: int) -> int:
-    """Files per message: enough that messages are few, small enough to balance the load."""
-    return max(1, min(16, n // (jobs * 4)))
+def guided_chunks(jobs: List, workers: int) -> List[List]:
+    """The jobs in order, cut into chunks that shrink as the work left does (a fraction of
+    what is left per worker, at most 16, at least 1): few messages at the start, and no
+    worker left alone with a long last chunk at the end."""
+    chunks, i = [], 0
+    while i < len(jobs):
+        size = max(1, min(16, (len(jobs) - i) // (workers * 4)))
+        chunks.append(jobs[i:i + size])
+        i += size
+    return chunks
 
 
 def run_jobs(
@@ -218,8 +225,7 @@ def run_jobs(
     ctx = context()
     if ctx.get_start_method() == "fork":
         preload()
-    size = chunk_size(len(jobs), workers)
-    queue: Deque[List[Tuple[int, Job]]] = deque(list(jobs[i:i + size]) for i in range(0, len(jobs), size))
+    queue: Deque[List[Tuple[int, Job]]] = deque(guided_chunks(list(jobs), workers))
     live: Dict[Any, _Worker] = {}
 
     def next_chunk() -> Optional[List[Tuple[int, Job]]]:

@@ -13,7 +13,7 @@ import textwrap
 import pytest
 
 from shapelint import cli, reporters, runner, summary_formats
-from shapelint.parallel import chunk_size, context
+from shapelint.parallel import context, guided_chunks
 from shapelint.runner import RunOptions, UsageError, run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -127,11 +127,22 @@ sys.exit(cli.main(sys.argv[1:]))
 """
 
 
+def test_chunks_shrink_toward_the_end_and_keep_the_order():
+    jobs = list(range(500))
+    chunks = guided_chunks(jobs, 2)
+    assert [j for c in chunks for j in c] == jobs
+    sizes = [len(c) for c in chunks]
+    assert sizes[0] == 16 and sizes[-1] == 1 and sizes == sorted(sizes, reverse=True)
+    assert guided_chunks([], 2) == [] and guided_chunks([7], 4) == [[7]]
+
+
 @pytest.mark.skipif(not FORK, reason="the patched analysis reaches the workers only when they are forked")
 def test_a_file_that_kills_its_worker_is_an_internal_error_and_the_others_are_reported(tmp_path):
-    n = 40  # chunks of 5 files: the crashes are inside chunks, the files after them are redone
-    assert chunk_size(n, 2) == 5
-    write_files(tmp_path, n, crash={12}, kill={27})
+    n = 40
+    # the crashes are inside chunks (the second file of one): the files after them are redone
+    chunks = [c for c in guided_chunks(list(range(n)), 2) if len(c) >= 3]
+    crash_at, kill_at = chunks[0][1], chunks[2][1]
+    write_files(tmp_path, n, crash={crash_at}, kill={kill_at})
     cache = tmp_path / "cache"
     argv = [sys.executable, "-c", CRASHING_RUN, "check", str(tmp_path), "-j", "2", "--cache-dir", str(cache)]
     proc = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, timeout=600)
@@ -140,9 +151,9 @@ def test_a_file_that_kills_its_worker_is_an_internal_error_and_the_others_are_re
     assert len(lines) == n
     for i, line in enumerate(lines):  # the files' order, each reported once
         assert line.startswith(str(tmp_path / ("m%02d.py" % i)) + ":"), line
-        if i == 12:
+        if i == crash_at:
             assert line.endswith(":1:1: SL003 Internal error while analysing this file: the worker process analysing it died (exit code 70)")
-        elif i == 27:
+        elif i == kill_at:
             assert line.endswith(":1:1: SL003 Internal error while analysing this file: the worker process analysing it died (killed by signal SIGKILL)")
         else:
             assert ":8:11: SL103 LSTM expects 3-D input" in line
