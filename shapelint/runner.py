@@ -43,6 +43,7 @@ class RunOptions:
     no_cache: bool = False
     cache_dir: Optional[str] = None  # None: $SHAPELINT_CACHE_DIR, else .shapelint_cache in the project root
     layer_lines: bool = True  # False for `check`: its output has no model summaries
+    model_filter: bool = True  # the second pre-filter (shapelint.modelfilter); --no-model-filter
 
 
 @dataclass
@@ -106,6 +107,10 @@ def add_config_arguments(p) -> None:
     p.add_argument(
         "--no-cache", action="store_true",
         help="neither read nor write the result cache",
+    )
+    p.add_argument(
+        "--no-model-filter", action="store_true",
+        help="analyse every file that names a framework, also those the model filter finds no model or tensor in",
     )
     p.add_argument(
         "--cache-dir", metavar="PATH",
@@ -178,6 +183,7 @@ def options_from_args(args) -> RunOptions:
         jobs=getattr(args, "jobs", None),
         no_cache=getattr(args, "no_cache", False),
         cache_dir=getattr(args, "cache_dir", None),
+        model_filter=not getattr(args, "no_model_filter", False),
     )
 
 
@@ -245,6 +251,7 @@ def settings_for(options: RunOptions, table: dict) -> "Settings":
         src_roots=table.get("src", []),
         verbose=options.verbose,
         layer_lines=options.layer_lines,
+        model_filter=options.model_filter,
         enabled=frozenset(resolve_codes(layers)),
         severity={k.upper(): v for k, v in (table.get("severity") or {}).items()},
         # --input (a summary of one model) replaces every configured input

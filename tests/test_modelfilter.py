@@ -238,3 +238,16 @@ def test_no_file_with_a_finding_is_dropped():
             misses.append(path)
     assert findings >= 150
     assert misses == []
+
+
+def test_no_model_filter_analyses_every_framework_file(tmp_path, capsys):
+    from shapelint import cli
+
+    write(tmp_path, {"model.py": BUGGY_SCRIPT, "util.py": OWN["utility.py"][0]})
+    options = cli.build_parser().parse_args(["check", str(tmp_path), "--no-model-filter", "-j", "1", "--no-cache"])
+    from shapelint.runner import options_from_args
+
+    result = run([str(tmp_path)], options_from_args(options))
+    assert result.stats["filtered"] == 0 and result.stats["analysed"] == 2
+    default = run([str(tmp_path)], options_from_args(cli.build_parser().parse_args(["check", str(tmp_path), "-j", "1", "--no-cache"])))
+    assert default.stats["filtered"] == 1 and default.stats["analysed"] == 1
