@@ -73,7 +73,7 @@ _IMPORT = re.compile(rb"^[ \t]*import[ \t]+([\w. \t,]+)", re.M)
 _TOP = re.compile(rb"^(?:(?:async[ \t]+)?def|class)[ \t]+(\w+)|^(\w+)[ \t]*(?::[^=\n]*)?=(?!=)", re.M)
 _NEXT_TOP = re.compile(rb"^[^\s#)\]}]", re.M)
 _CALLED = re.compile(rb"\b([A-Za-z_]\w*)[ \t]*(?:\(|\.[ \t]*[A-Za-z_]\w*[ \t]*\()")
-_MODULE_CALL = re.compile(rb"\b([A-Za-z_]\w*)[ \t]*\.[ \t]*([A-Za-z_]\w*)[ \t]*\(")
+_MODULE_CALL = re.compile(rb"(?<![\w.])((?:[A-Za-z_]\w*[ \t]*\.[ \t]*)+)([A-Za-z_]\w*)[ \t]*\(")
 _BASES = re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\(([^)]*)\)", re.M)
 _CLASS_HEAD = re.compile(rb"class[ \t]+\w+[ \t]*(?:\(([^)]*)\))?")
 _IDENT = re.compile(rb"[A-Za-z_]\w*")
@@ -284,14 +284,15 @@ class ModelFilter:
         """``blocks.Encoder(`` where ``blocks`` is a project module (``import blocks``,
         ``from . import blocks``, ``import models.blocks as blocks``)."""
         for m in _MODULE_CALL.finditer(text):
-            alias, attr = m.group(1).decode("latin-1"), m.group(2).decode("latin-1")
+            parts = [p.strip() for p in m.group(1).decode("latin-1").split(".") if p.strip()]
+            alias, rest, attr = parts[0], parts[1:], m.group(2).decode("latin-1")
             target = None
-            if alias in info.modules:
+            if alias in info.modules:  # ``import pkg.nets`` then ``pkg.nets.Net(``
                 level, dotted = info.modules[alias]
-                target = self._resolve(info.path, level, dotted, roots)
-            elif alias in info.imports:
+                target = self._resolve(info.path, level, ".".join([dotted] + rest), roots)
+            elif alias in info.imports:  # ``from pkg import nets`` then ``nets.Net(``
                 level, module, name = info.imports[alias]
-                sub = (module + "." + name) if module else name
+                sub = ".".join(([module] if module else []) + [name] + rest)
                 target = self._resolve(info.path, level, sub, roots)
             if target is not None and self._defines(target, attr, "call", depth + 1):
                 return True

@@ -120,6 +120,8 @@ SCRIPTS = {
     "relative_to_a_subclass.py": ("import torch\nfrom pkg.base import Backbone\nclass Big(Backbone):\n    pass\n", True),
     "classmethod_call.py": ("import torch\nfrom pkg.nets import Net\nmodel = Net.from_config({})\n", True),
     "module_alias.py": ("import torch\nimport pkg.nets as nets\nmodel = nets.Net()\n", True),
+    "dotted_module.py": ("import torch\nimport pkg.nets\nmodel = pkg.nets.Net()\n", True),
+    "dotted_plain.py": ("import torch\nimport pkg.nets\nmodel = pkg.nets.plain(1)\n", False),
     "from_package_import_module.py": ("import torch\nfrom pkg import heads\nh = heads.make_head(3)\n", True),
     "plain_helper.py": ("import torch\nfrom pkg.nets import plain\ny = plain(2)\n", False),
     "non_model_class.py": ("import torch\nfrom pkg.util import Meter\nm = Meter()\n", False),
