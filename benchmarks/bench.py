@@ -123,6 +123,24 @@ def wall(cmd, env=None, cwd=None):
     return elapsed
 
 
+_MEASURE = """
+import resource, subprocess, sys, time
+t0 = time.perf_counter()
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
+"""
+
+
+def wall_and_memory(cmd):
+    """Wall time and peak resident set (MB) of ``cmd``, run by a small parent process of its
+    own (so the peak is that run's only)."""
+    out = subprocess.run([sys.executable, "-c", _MEASURE] + cmd, capture_output=True, text=True).stdout.split()
+    elapsed, rss_kb, code = float(out[0]), int(out[1]), int(out[2])
+    if code not in (0, 1):
+        sys.stderr.write("warning: %s exited %d\n" % (" ".join(cmd[:3]), code))
+    return elapsed, rss_kb / 1024.0
+
+
 def shapelint_cmd():
     exe = shutil.which("shapelint", path=os.path.dirname(sys.executable))
     return [exe] if exe else [sys.executable, "-m", "shapelint"]
@@ -174,7 +192,7 @@ def main(argv=None):
 
     cmd = shapelint_cmd()
     base = cmd + ["check", "--exit-zero", "-q", "--format", "json", "--isolated"] + list(trees)
-    t_cold1 = wall(base + ["--no-cache", "--jobs", "1"])
+    t_cold1, rss_cold1 = wall_and_memory(base + ["--no-cache", "--jobs", "1"])
     t_coldn = wall(base + ["--no-cache", "--jobs", str(args.jobs)])
     with tempfile.TemporaryDirectory() as cache:
         wall(base + ["--cache-dir", cache, "--jobs", str(args.jobs)])
@@ -209,6 +227,7 @@ def main(argv=None):
     print("    warm / cold (--jobs %d)                         %5.3f   [<= 0.1]" % (args.jobs, t_warm / t_coldn))
     if t_flake8:
         print("    cold --jobs %d / flake8 -j %d                    %5.2f   [< 1]" % (args.jobs, args.jobs, t_coldn / t_flake8))
+    print("  memory: peak resident set of the --jobs 1 run %.0f MB" % rss_cold1)
     print("  start-up: shapelint --version %.3f s; one model file as the pre-commit hook checks it %.3f s [<= 0.8]" % (t_version, t_one or float("nan")))
     if one:
         print("    (%s)" % one)

@@ -1715,10 +1715,25 @@ class Interpreter:
     # -- expressions ----------------------------------------------------------------
 
     def eval(self, node, scope: Scope) -> Any:
-        self.tick(node)
-        method = _EVAL.get(type(node))
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            self.tick(node)  # raises AnalysisLimit
+        t = type(node)
+        if t is cst.Name:  # most of what is evaluated: looked up here, without the depth guard
+            name = node.value
+            s = scope
+            while s is not None:
+                found = s.vars
+                if name in found:
+                    value = found[name]
+                    return value.resolve(self) if type(value) is LazyImport else value
+                s = s.parent
+            return self._eval_unbound_name(name)
+        method = _EVAL.get(t)
         if method is None:
             return UNKNOWN
+        if t is cst.Integer or t is cst.SimpleString:  # leaves: nothing nested
+            return method(self, node, scope)
         if self.expr_depth >= MAX_EXPR_DEPTH:
             # 1 + 1 + ... + 1 a thousand terms long: Python's stack would overflow first
             self.note_limit("expressions nested more than %d deep are not evaluated" % MAX_EXPR_DEPTH, node)
@@ -1737,6 +1752,10 @@ class Interpreter:
             pass
         else:
             return value.resolve(self) if type(value) is LazyImport else value
+        return self._eval_unbound_name(name)
+
+    def _eval_unbound_name(self, name: str):
+        """A name no scope binds: a builtin, a name from ``import *``, or unknown."""
         if name in self.builtins:
             return self.builtins[name]
         for star in self.star_imports:
