@@ -345,7 +345,12 @@ def _unreadable_directory(path: str, reason: str) -> "FileResult":
 
 
 def run(paths: Sequence[str], options: RunOptions, progress: Optional[Callable[[int, int, str], None]] = None) -> RunResult:
-    """Analyse every file under ``paths`` (``-`` reads standard input)."""
+    """Analyse every file under ``paths`` (``-`` reads standard input).
+
+    A run tunes Python's garbage collector for the process it runs in (see
+    ``shapelint.parallel._fresh_heap``: survivors frozen before each file, a larger young
+    generation); a program that embeds shapelint and manages collection itself disables the
+    collector (``gc.disable()``) around the call, and the run then leaves it alone."""
     from .config import ConfigError
 
     try:

@@ -273,3 +273,26 @@ def test_workers_that_cannot_start_leave_the_files_to_this_process(tmp_path, mon
     result = run([str(tmp_path)], RunOptions(jobs=2, no_cache=True))
     assert not result.internal_error
     assert [[d.code for d in r.diagnostics] for r in result.results] == [["SL103"]] * 8
+
+
+def test_the_collector_is_tuned_per_file_unless_the_host_disabled_it(tmp_path):
+    import gc
+
+    from shapelint import parallel
+    from shapelint.runner import RunOptions, run
+
+    (tmp_path / "m.py").write_text("import torch\nx = torch.randn(2, 3)\n")
+    saved = gc.get_threshold()
+    try:
+        gc.unfreeze()
+        gc.set_threshold(700, 10, 10)
+        gc.disable()
+        run([str(tmp_path)], RunOptions(jobs=1, no_cache=True))
+        assert not gc.isenabled() and gc.get_threshold() == (700, 10, 10) and gc.get_freeze_count() == 0
+        gc.enable()
+        run([str(tmp_path)], RunOptions(jobs=1, no_cache=True))
+        assert gc.get_threshold() == parallel.GC_THRESHOLD and gc.get_freeze_count() > 0
+    finally:
+        gc.enable()
+        gc.unfreeze()
+        gc.set_threshold(*saved)
