@@ -196,7 +196,7 @@ class ModelFilter:
         self._cycle_reads = 0
         self._visits = 0
         self._resolved: Dict[tuple, Tuple[Optional[str], Tuple[str, ...]]] = {}
-        self._roots_of: Dict[str, List[str]] = {}
+        self._roots_of: Dict[str, "project.Project"] = {}
 
     # -- reading ------------------------------------------------------------------------
 
@@ -219,24 +219,16 @@ class ModelFilter:
         self._info[path] = info
         return info
 
-    def _resolve(self, importer: str, level: int, dotted: str, roots) -> Optional[str]:
-        key = (os.path.dirname(importer), level, dotted, tuple(roots))
+    def _resolve(self, importer: str, level: int, dotted: str, proj) -> Optional[str]:
+        """The file of an import, found as the analysis finds it (``project.Project``), the
+        answer kept for the run with the paths it looked at (recorded again on each hit)."""
+        key = (os.path.dirname(importer), level, dotted, tuple(proj.roots))
         hit = self._resolved.get(key)
         if hit is None:
             saved = project.READS
-            project.READS = set()  # the paths looked at, to record again on every later hit
+            project.READS = set()
             try:
-                found = None
-                if level:
-                    base = os.path.dirname(os.path.abspath(importer))
-                    for _ in range(level - 1):
-                        base = os.path.dirname(base)
-                    found = project.Project._module_file(base, dotted)
-                else:
-                    for root in roots:
-                        found = project.Project._module_file(root, dotted)
-                        if found is not None:
-                            break
+                found = proj.find_relative(importer, level, dotted) if level else proj.find_absolute(dotted)
                 hit = self._resolved[key] = (found, tuple(project.READS))
             finally:
                 project.READS = saved
@@ -244,12 +236,13 @@ class ModelFilter:
             project.READS.update(hit[1])
         return hit[0]
 
-    def _roots(self, path: str) -> List[str]:
+    def _roots(self, path: str) -> "project.Project":
+        """Where imports from ``path`` resolve (one Project per directory)."""
         d = os.path.dirname(path)
-        roots = self._roots_of.get(d)
-        if roots is None:
-            roots = self._roots_of[d] = project.Project(path, self.src_roots).roots
-        return roots
+        proj = self._roots_of.get(d)
+        if proj is None:
+            proj = self._roots_of[d] = project.Project(path, self.src_roots)
+        return proj
 
     # -- judging ------------------------------------------------------------------------
 
