@@ -183,9 +183,10 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
     from .project import cached_module, remember_module
 
     module = cached_module(text)  # the same text was parsed as another file's import
+    tree = None
     try:
         if module is None:
-            ast.parse(text)
+            tree = ast.parse(text)
     except SyntaxError as se:
         line = se.lineno or 1
         col = max((se.offset or 1) - 1, 0)
@@ -204,7 +205,7 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
         return
     try:
         if module is None:
-            module = cst.parse_module(text)
+            module = parse_skeleton(text, tree)
             remember_module(text, module)
     except cst.ParserSyntaxError as exc:
         line = getattr(exc, "raw_line", 1) or 1
@@ -305,6 +306,22 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
         result.models = []  # `check`: the rules have read them; its output shows none
 
 
+def parse_skeleton(text: str, tree) -> "object":
+    """LibCST's tree of ``text`` with its function bodies left for later
+    (shapelint.lazybodies); the whole text's tree when the cut text does not parse."""
+    import libcst as cst
+
+    from .lazybodies import skeleton
+
+    cut = skeleton(text, tree)
+    if cut is not text:
+        try:
+            return cst.parse_module(cut)
+        except cst.ParserSyntaxError:
+            pass  # the whole text's parse says where the error is
+    return cst.parse_module(text)
+
+
 def _sentence(msg: str) -> str:
     msg = msg.strip()
     return msg if msg.endswith((".", "?", "!")) else msg + "."
@@ -324,13 +341,52 @@ class LazyPositions:
     def __init__(self, module):
         self.module = module
         self.table = None
+        # function bodies of this file parsed on first call (shapelint.lazybodies):
+        # number -> their positions, shifted to the file's lines (None until read)
+        self.segments: Dict[int, Any] = {}
+
+    def add_segment(self, n: int) -> None:
+        self.segments.setdefault(n, None)
 
     def __getitem__(self, node):
-        if self.table is None:
-            from libcst.metadata import MetadataWrapper, PositionProvider
+        from libcst.metadata import MetadataWrapper, PositionProvider
 
+        if self.table is None:
             self.table = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
-        return self.table[node]
+        found = self.table.get(node)
+        if found is not None:
+            return found
+        for n, table in self.segments.items():
+            if table is None:
+                from .lazybodies import parsed_segment
+
+                module, offset = parsed_segment(n)
+                table = self.segments[n] = (
+                    (MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider), offset) if module is not None else ({}, 0)
+                )
+            positions, offset = table
+            r = positions.get(node)
+            if r is not None:
+                return _Shifted(r, offset)
+        raise KeyError(node)
+
+
+class _Pos:
+    __slots__ = ("line", "column")
+
+    def __init__(self, line: int, column: int):
+        self.line = line
+        self.column = column
+
+
+class _Shifted:
+    """A LibCST code range moved down by ``offset`` lines."""
+
+    __slots__ = ("start", "end")
+
+    def __init__(self, r, offset: int):
+        self.start = _Pos(r.start.line + offset, r.start.column)
+        self.end = _Pos(r.end.line + offset, r.end.column)
 
 
 class ModelSelectionError(ValueError):

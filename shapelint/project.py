@@ -71,8 +71,10 @@ def parse_project_module(path: str):
                 text = decode_source(fh.read())
             module = cached_module(text)
             if module is None:
-                ast.parse(text)  # screens what would crash LibCST's parser
-                module = cst.parse_module(text)
+                from .analysis import parse_skeleton
+
+                tree = ast.parse(text)  # screens what would crash LibCST's parser
+                module = parse_skeleton(text, tree)  # function bodies parsed when called
                 remember_module(text, module)
                 PARSE_COUNT["n"] += 1
         except Exception:  # an unreadable or invalid module just stays unknown

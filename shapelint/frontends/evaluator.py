@@ -27,6 +27,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from ..diagnostics import Span
+from ..lazybodies import block as lazy_block, cut_number
 from ..engine.values import UNKNOWN, contains_unknown
 
 # Bounds: every analysis terminates quickly, whatever the input.
@@ -1634,7 +1635,7 @@ class Interpreter:
         self._loops = []
         result = None
         try:
-            self.exec_body(f.node.body, scope)
+            self.exec_body(self._body_of(f), scope)
         except _Return as r:
             result = r.value
         except (_Break, _Continue, _Raise):
@@ -1652,6 +1653,22 @@ class Interpreter:
         for other in candidates[1:]:
             v = merge_values(v, other)
         return v
+
+    def _body_of(self, f: Function):
+        """The function's block; a body cut out of the file before parsing
+        (shapelint.lazybodies) is parsed now, on its first call."""
+        body = f.node.body
+        n = cut_number(body)
+        if n is None:
+            return body
+        real = lazy_block(n)
+        if real is None:
+            raise _Raise()  # cannot happen for a file that parsed whole: the call is unknown
+        if not f.foreign:
+            add = getattr(self.positions, "add_segment", None)
+            if add is not None:
+                add(n)
+        return real
 
     def exec_class(self, stmt: cst.ClassDef, scope: Scope) -> None:
         bases = [self.eval(b.value, scope) for b in stmt.bases]
