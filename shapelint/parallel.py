@@ -62,6 +62,8 @@ def analyse(path: str, data: Optional[bytes], digest: Optional[str], settings, f
 # run's results and caches) is collected once and frozen out of later walks; during a file,
 # a collection runs every 500,000 allocations, which still bounds the cyclic garbage.
 GC_THRESHOLD = (500_000, 1000, 1000)
+# ... unless fewer objects than this were allocated (net) since the last collection
+FRESH_MIN_ALLOCATIONS = 50_000
 
 
 def _fresh_heap() -> None:
@@ -69,10 +71,12 @@ def _fresh_heap() -> None:
 
     if not gc.isenabled():
         return  # the embedding program manages collection itself
-    gc.collect()  # the previous file's interpreter objects, now unreachable
-    gc.freeze()
     if gc.get_threshold()[0] < GC_THRESHOLD[0]:
         gc.set_threshold(*GC_THRESHOLD)
+    elif gc.get_count()[0] < FRESH_MIN_ALLOCATIONS:
+        return  # the previous file (skipped, filtered, small) left little: a young collection will do
+    gc.collect()  # the previous file's interpreter objects, now unreachable
+    gc.freeze()
 
 
 def crash_result(path: str, settings, reason: str):

@@ -1638,6 +1638,26 @@ class TorchFrontend(Frontend):
         if isinstance(m, TInstance) or (isinstance(m, TContainer) and m.type == "Sequential"):
             m.call(interp, tensors, {}, None)
 
+    def _graph_facts(self):
+        """(some torch call of the file has an issue, the spans of its symbolic inputs):
+        read once per graph size, not once per model (files with hundreds of models)."""
+        size = len(self.graph.g)
+        cached = getattr(self, "_facts_cache", None)
+        if cached is not None and cached[0] == size:
+            return cached[1]
+        any_issue = False
+        spans = []
+        for n in self.graph.nodes():
+            if n.framework != FRAMEWORK:
+                continue
+            if n.issue is not None:
+                any_issue = True
+            if n.kind == "input" and n.type == "SymbolicInput":
+                spans.append(n.span)
+        facts = (any_issue, spans)
+        self._facts_cache = (size, facts)
+        return facts
+
     def summarize(self, m: TModuleBase, path: str, variable: Optional[str]) -> ModelInfo:
         names = {}
         for name, sub in m.named_modules():
@@ -1654,16 +1674,15 @@ class TorchFrontend(Frontend):
                 resolved = False
             rows.append(LayerInfo(names[id(module)], module.type, module.span.line if getattr(self, 'layer_lines', True) else 0, shape, params))
             row_modules.append(module)
-        if any(n.issue is not None for n in self.graph.nodes() if n.framework == FRAMEWORK):
+        any_issue, symbolic_spans = self._graph_facts()
+        if any_issue:
             resolved = False
         total = m.total_params()
         frozen = m.frozen_params()
         if total is None:
             resolved = False
-        if run is not None:
-            for gnode in self.graph.nodes():
-                if gnode.framework == FRAMEWORK and gnode.kind == "input" and gnode.type == "SymbolicInput" and gnode.span is m.span:
-                    resolved = False
+        if run is not None and any(span is m.span for span in symbolic_spans):
+            resolved = False
         return ModelInfo(
             name=variable or m.type,
             framework=FRAMEWORK,
