@@ -1385,8 +1385,7 @@ class Interpreter:
         value is recorded as a possible result of the function.
         """
         before = dict(scope.vars)
-        before_globals = dict(self.globals.vars) if scope is not self.globals else None
-        tainted_before = set(self.tainted_lists)
+        tainted_mark = len(self._tainted_alive)  # containers are tainted in this order
         results: List[Dict[str, Any]] = []
         loop_exit = False
         self.speculative += 1
@@ -1415,11 +1414,16 @@ class Interpreter:
                 raise _Break()
             return
         merged: Dict[str, Any] = {}
-        keys = set()
-        for r in results:
-            keys.update(r)
+        keys = dict.fromkeys(results[0])  # in the order of the first path (a set's order varies by process)
+        for r in results[1:]:
+            if len(r) != len(keys) or any(k not in keys for k in r):
+                keys.update(dict.fromkeys(r))
         for k in keys:
             vals = [r.get(k, _ABSENT) for r in results]
+            v = vals[0]
+            if all(x is v for x in vals):  # the same object on every path (most names)
+                merged[k] = v if v is not _ABSENT else UNKNOWN
+                continue
             v = vals[0]
             for other in vals[1:]:
                 if v is _ABSENT or other is _ABSENT:
@@ -1432,11 +1436,8 @@ class Interpreter:
         scope.vars = merged
         if loop_exit and self._loops:
             self._loops[-1]["uncertain"] = True
-        new_tainted = self.tainted_lists - tainted_before
-        if new_tainted:
-            self._untaint_scope(scope, new_tainted)
-        if before_globals is not None and before_globals != self.globals.vars:
-            pass
+        if len(self._tainted_alive) > tainted_mark:
+            self._untaint_scope(scope, {id(c) for c in self._tainted_alive[tainted_mark:]})
 
     def _untaint_scope(self, scope: Scope, ids) -> None:
         s = scope
@@ -1569,7 +1570,7 @@ class Interpreter:
             if isinstance(v, Obj):
                 v.taint()
             elif isinstance(v, (list, dict)):
-                self.tainted_lists.add(id(v))
+                self.mark_tainted(v)
             if s is scope:
                 scope.vars[name] = UNKNOWN
 
