@@ -40,25 +40,52 @@ _FACTORIES = (
     "truncated_normal|fill|random_uniform|random_normal"
 )
 
+
+class _Anchored:
+    """A search for any of several patterns, each anchored at a word start ("word") or at
+    the start of a line after indentation ("line").  The anchors are checked in Python:
+    Python's regex engine scans fast for a pattern that begins with a literal or a choice of
+    literals, and about ten times slower for one that begins with ``^`` or ``\\b``."""
+
+    def __init__(self, parts):
+        self.parts = [(re.compile(p.encode() if isinstance(p, str) else p), kind) for p, kind in parts]
+
+    def search(self, data: bytes):
+        for rx, kind in self.parts:
+            pos = 0
+            while True:
+                m = rx.search(data, pos)
+                if m is None:
+                    break
+                at = m.start()
+                if kind == "word":
+                    before = data[at - 1:at]
+                    if not at or not (before.isalnum() or before == b"_"):
+                        return m
+                elif not data[data.rfind(b"\n", 0, at) + 1:at].strip(b" \t"):
+                    return m
+                pos = at + 1
+        return None
+
+
 # what, in a file's (or a definition's) own text, builds layers
-BUILDS = re.compile(
-    (
-        r"^[ \t]*class[ \t]+\w+[ \t]*\([^)]*\b(?:Module|Model|Layer|Sequential|ModuleList|ModuleDict)\b"
-        r"|\b(?:Sequential|Model|Functional|Input|InputLayer)[ \t]*\("
-        r"|\b(?:nn|layers)[ \t]*\.[ \t]*[A-Z]\w*[ \t]*\("
-        r"|^[ \t]*from[ \t]+(?:torch\.nn|keras\.layers|tensorflow\.keras\.layers|tf_keras\.layers|keras\.src\.layers|torch\.nn\.modules)\b[\w.]*[ \t]+import"
-        r"|^[ \t]*from[ \t]+(?:keras|tensorflow\.keras|tf_keras|keras\.src)[ \t]+import[ \t]+\(?[^)\n]*(?:\n[^)\n]*){0,30}?\b(?:Sequential|Model|Input)\b"
-    ).encode(),
-    re.M,
+BUILDS = _Anchored(
+    [
+        (r"class[ \t]+\w+[ \t]*\([^)]*\b(?:Module|Model|Layer|Sequential|ModuleList|ModuleDict)\b", "line"),
+        (r"(?:Sequential|Model|Functional|Input|InputLayer)[ \t]*\(", "word"),
+        (r"nn[ \t]*\.[ \t]*[A-Z]\w*[ \t]*\(", "word"),
+        (r"layers[ \t]*\.[ \t]*[A-Z]\w*[ \t]*\(", "word"),
+        (r"from[ \t]+(?:torch\.nn|keras\.layers|tensorflow\.keras\.layers|tf_keras\.layers|keras\.src\.layers|torch\.nn\.modules)\b[\w.]*[ \t]+import", "line"),
+        (r"from[ \t]+(?:keras|tensorflow\.keras|tf_keras|keras\.src)[ \t]+import[ \t]+\(?[^)\n]*(?:\n[^)\n]*){0,30}?\b(?:Sequential|Model|Input)\b", "line"),
+    ]
 )
 # a tensor of known shape made from nothing: it matters where the code runs (module level,
 # or a function that module-level code calls), as ``torch.zeros(`` is everywhere else too
-FACTORY = re.compile(
-    (
-        r"\b(?:torch|tf|ops|random|K|backend|keras)[ \t]*\.[ \t]*(?:" + _FACTORIES + r")[ \t]*\("
-        r"|^[ \t]*from[ \t]+(?:torch|keras\.ops|keras\.random|tensorflow|keras|keras\.src\.ops)[ \t]+import[ \t]+\(?[^)\n]*(?:\n[^)\n]*){0,30}?\b(?:" + _FACTORIES + r")\b"
-    ).encode(),
-    re.M,
+FACTORY = _Anchored(
+    [(re.escape(module) + r"[ \t]*\.[ \t]*(?:" + _FACTORIES + r")[ \t]*\(", "word") for module in ("torch", "tf", "ops", "random", "K", "backend", "keras")]
+    + [
+        (r"from[ \t]+(?:torch|keras\.ops|keras\.random|tensorflow|keras|keras\.src\.ops)[ \t]+import[ \t]+\(?[^)\n]*(?:\n[^)\n]*){0,30}?\b(?:" + _FACTORIES + r")\b", "line"),
+    ]
 )
 # ``import torch.nn as tnn`` / ``from torch import nn as tnn``: the alias used as ``nn``
 _LAYER_ALIAS = re.compile(

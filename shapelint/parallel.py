@@ -170,6 +170,7 @@ class _Worker:
         self.conn = parent
         self.ready = False  # it reached its loop (a death before that blames no file)
         self.pending: Deque[Tuple[int, Job]] = deque()
+        self.region = 0  # the part of the jobs it works through first (run_jobs)
 
     def give(self, chunk: List[Tuple[int, Job]]) -> bool:
         self.pending.extend(chunk)
@@ -215,6 +216,19 @@ def guided_chunks(jobs: List, workers: int) -> List[List]:
     return chunks
 
 
+def region_chunks(jobs: List, workers: int) -> List[Deque[List]]:
+    """The jobs cut into one contiguous region per worker (files of a directory tree mostly
+    stay with one worker, which then parses the project modules they import once, not
+    each worker again), each region cut into guided chunks."""
+    n = len(jobs)
+    regions = []
+    for k in range(workers):
+        part = jobs[k * n // workers:(k + 1) * n // workers]
+        if part:
+            regions.append(deque(guided_chunks(part, 1)))
+    return regions
+
+
 def run_jobs(
     jobs: Sequence[Tuple[int, Job]],
     workers: int,
@@ -229,21 +243,32 @@ def run_jobs(
     ctx = context()
     if ctx.get_start_method() == "fork":
         preload()
-    queue: Deque[List[Tuple[int, Job]]] = deque(guided_chunks(list(jobs), workers))
+    # Each worker takes chunks from the front of its own region; one whose region is done
+    # takes them from the back of the region with the most work left.
+    regions = region_chunks(list(jobs), workers)
     live: Dict[Any, _Worker] = {}
 
-    def next_chunk() -> Optional[List[Tuple[int, Job]]]:
-        while queue:
-            chunk = queue.popleft()
+    def left(r: Deque[List]) -> int:
+        return sum(len(c) for c in r)
+
+    def next_chunk(worker: _Worker) -> Optional[List[Tuple[int, Job]]]:
+        while True:
+            own = regions[worker.region]
+            if own:
+                chunk = own.popleft()
+            else:
+                busy = [r for r in regions if r]
+                if not busy:
+                    return None
+                chunk = max(busy, key=left).pop()
             limit = stop_after()
             if limit is None or chunk[0][0] < limit:
                 return chunk
-        return None
 
     def feed(worker: _Worker) -> None:
         """Give the worker its next chunk, or end it when there is none."""
         while True:
-            chunk = next_chunk()
+            chunk = next_chunk(worker)
             if chunk is None:
                 live.pop(worker.conn, None)
                 worker.end("ask")
@@ -263,18 +288,19 @@ def run_jobs(
             index, _ = worker.pending.popleft()
             on_answer(index, ("crash", index, "the worker process analysing it died (%s)" % reason))
             if worker.pending:
-                queue.appendleft(list(worker.pending))
-        if queue:
-            start()
+                regions[worker.region].appendleft(list(worker.pending))
+        if any(regions):
+            start(worker.region)
 
-    def start() -> None:
+    def start(region: int) -> None:
         worker = _Worker(ctx)
+        worker.region = region
         live[worker.conn] = worker
         feed(worker)
 
     try:
-        for _ in range(min(workers, len(queue))):
-            start()
+        for region in range(len(regions)):
+            start(region)
         while live:
             for conn in wait(list(live)):
                 worker = live.get(conn)

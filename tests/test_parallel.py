@@ -13,7 +13,7 @@ import textwrap
 import pytest
 
 from shapelint import cli, reporters, runner, summary_formats
-from shapelint.parallel import context, guided_chunks
+from shapelint.parallel import context, guided_chunks, region_chunks
 from shapelint.runner import RunOptions, UsageError, run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -136,11 +136,24 @@ def test_chunks_shrink_toward_the_end_and_keep_the_order():
     assert guided_chunks([], 2) == [] and guided_chunks([7], 4) == [[7]]
 
 
+def test_each_worker_has_a_contiguous_region_of_shrinking_chunks():
+    jobs = list(range(501))
+    regions = region_chunks(jobs, 2)
+    assert len(regions) == 2
+    flat = [[j for c in r for j in c] for r in regions]
+    assert flat[0] + flat[1] == jobs and abs(len(flat[0]) - len(flat[1])) <= 1
+    for r in regions:
+        sizes = [len(c) for c in r]
+        assert sizes[0] == 16 and sizes[-1] == 1 and sizes == sorted(sizes, reverse=True)
+    assert [list(r) for r in region_chunks([1, 2], 4)] == [[[1]], [[2]]]
+    assert region_chunks([], 2) == []
+
+
 @pytest.mark.skipif(not FORK, reason="the patched analysis reaches the workers only when they are forked")
 def test_a_file_that_kills_its_worker_is_an_internal_error_and_the_others_are_reported(tmp_path):
     n = 40
     # the crashes are inside chunks (the second file of one): the files after them are redone
-    chunks = [c for c in guided_chunks(list(range(n)), 2) if len(c) >= 3]
+    chunks = [c for r in region_chunks(list(range(n)), 2) for c in r if len(c) >= 3]
     crash_at, kill_at = chunks[0][1], chunks[2][1]
     write_files(tmp_path, n, crash={crash_at}, kill={kill_at})
     cache = tmp_path / "cache"
