@@ -93,24 +93,26 @@ def time_parse(texts, parse):
 
 
 def parsed_by_shapelint(items):
-    """The source texts shapelint's analysis parses with LibCST (roots and imported modules),
-    recorded by wrapping ``libcst.parse_module`` during an in-process run."""
-    import libcst
+    """The whole source texts of the files shapelint's analysis parses with LibCST (roots and
+    imported modules), recorded by wrapping ``shapelint.analysis.parse_skeleton`` during an
+    in-process run.  (shapelint itself parses less of each: function bodies are parsed when
+    first run -- ``shapelint.lazybodies``; the floor is the parse of the whole files.)"""
+    from shapelint import analysis
 
     seen = {}
-    real = libcst.parse_module
+    real = analysis.parse_skeleton
 
     def recording(source, *a, **k):
         seen.setdefault(hash(source), source)
         return real(source, *a, **k)
 
-    libcst.parse_module = recording
+    analysis.parse_skeleton = recording
     try:
         settings = Settings()
         for path, data in items:
             analyze_bytes(path, data, settings)
     finally:
-        libcst.parse_module = real
+        analysis.parse_skeleton = real
     return list(seen.values())
 
 
