@@ -46,6 +46,7 @@ STATS = {"cut": 0, "parsed": 0}
 
 def reset() -> None:
     _SEGMENTS.clear()
+    _WORDS.clear()
     _BLOCKS.clear()
     _MODULES.clear()
 
@@ -126,6 +127,19 @@ def cut_number(block) -> Optional[int]:
         return None
     digits = value[len(_QUOTED_MARK) :].split(None, 1)[0].rstrip('"')
     return int(digits) if digits.isdigit() else None
+
+
+_WORD = re.compile(r"[^\W\d]\w*")
+_WORDS: Dict[int, frozenset] = {}
+
+
+def words(n: int) -> frozenset:
+    """Every identifier-like word of cut body ``n``: its names and attributes, and the words
+    of its strings and comments (more than the names it uses, never fewer)."""
+    found = _WORDS.get(n)
+    if found is None:
+        found = _WORDS[n] = frozenset(_WORD.findall(_SEGMENTS[n][0]))
+    return found
 
 
 def block(n: int) -> Optional[cst.IndentedBlock]:

@@ -27,7 +27,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from ..diagnostics import Span
-from ..lazybodies import block as lazy_block, cut_number
+from ..lazybodies import block as lazy_block, cut_number, words as lazy_words
 from ..engine.values import UNKNOWN, contains_unknown
 
 # Bounds: every analysis terminates quickly, whatever the input.
@@ -279,14 +279,44 @@ class Function(Obj):
         return interp.call_function(self, args, kwargs, node)
 
 
+DEFER_BASES = True  # the tests compare with the bases followed at once
+
+
+class _DeferredBase:
+    """A base class named through an import not followed yet (``class UNet(ModelMixin)``
+    with ``from ..modeling_utils import ModelMixin``): followed when the class's bases are
+    first read, so the classes of an imported module that nobody uses cost no imports."""
+
+    __slots__ = ("lazy", "attrs", "interp")
+
+    def __init__(self, lazy: "LazyImport", attrs: List[str], interp: "Interpreter"):
+        self.lazy = lazy
+        self.attrs = attrs
+        self.interp = interp
+
+    def value(self) -> Any:
+        v = self.lazy.resolve(self.interp)
+        for a in self.attrs:
+            v = self.interp.get_attr(v, a)
+        return v
+
+
 class ClassVal(Obj):
     """A class defined in the analysed file."""
 
     def __init__(self, node: cst.ClassDef, bases: List[Any], namespace: Dict[str, Any]):
         self.node = node
         self.name = node.name.value
-        self.bases = bases
+        self._bases = bases
+        self._deferred = any(type(b) is _DeferredBase for b in bases)
         self.namespace = namespace
+
+    @property
+    def bases(self) -> List[Any]:
+        if self._deferred:
+            self._deferred = False
+            self._bases = [b.value() if type(b) is _DeferredBase else b for b in self._bases]
+        return self._bases
 
     def attr(self, name, interp):
         v = self.lookup(name)
@@ -1046,37 +1076,40 @@ class Interpreter:
             self.exec_stmt(stmt, scope)
 
     def exec_stmt(self, stmt, scope: Scope) -> None:
-        self.tick(stmt)
-        if isinstance(stmt, cst.SimpleStatementLine):
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            self.tick(stmt)  # raises AnalysisLimit
+        t = type(stmt)  # LibCST's node classes are final: type tests, not isinstance (an ABC check)
+        if t is cst.SimpleStatementLine:
             for small in stmt.body:
                 self.exec_small(small, scope)
-        elif isinstance(stmt, cst.FunctionDef):
+        elif t is cst.FunctionDef:
             defaults = self._defaults(stmt, scope)
             f = Function(stmt, scope, defaults, self)
             if scope is self.globals:
                 self.functions.append(f)
             self.assign_name(stmt.name.value, f, scope)
-        elif isinstance(stmt, cst.ClassDef):
+        elif t is cst.ClassDef:
             self.exec_class(stmt, scope)
-        elif isinstance(stmt, cst.If):
+        elif t is cst.If:
             self.exec_if(stmt, scope)
-        elif isinstance(stmt, cst.For):
+        elif t is cst.For:
             self.exec_for(stmt, scope)
-        elif isinstance(stmt, cst.While):
+        elif t is cst.While:
             self.exec_while(stmt, scope)
-        elif isinstance(stmt, cst.With):
+        elif t is cst.With:
             for item in stmt.items:
                 v = self.eval(item.item, scope)
                 if item.asname is not None:
                     self.assign(item.asname.name, UNKNOWN if not isinstance(v, Obj) else v, scope)
             self.exec_body(stmt.body, scope)
-        elif isinstance(stmt, (cst.Try, getattr(cst, "TryStar", cst.Try))):
+        elif t is cst.Try or t is _TRY_STAR:
             self.exec_body(stmt.body, scope)
             if stmt.orelse is not None:
                 self.exec_body(stmt.orelse.body, scope)
             if stmt.finalbody is not None:
                 self.exec_body(stmt.finalbody.body, scope)
-        elif isinstance(stmt, getattr(cst, "Match", ())):
+        elif t is _MATCH:
             self.speculate([lambda s, c=case: self.exec_body(c.body, s) for case in stmt.cases] + [lambda s: None], scope)
         # anything else (decorators-only constructs, etc.) is ignored
 
@@ -1090,38 +1123,39 @@ class Interpreter:
             self.exec_block(body, scope)
 
     def exec_small(self, small, scope: Scope) -> None:
-        if isinstance(small, cst.Assign):
+        t = type(small)
+        if t is cst.Assign:
             value = self.eval(small.value, scope)
             for t in small.targets:
                 self.assign(t.target, value, scope)
-        elif isinstance(small, cst.AnnAssign):
+        elif t is cst.AnnAssign:
             if small.value is not None:
                 self.assign(small.target, self.eval(small.value, scope), scope)
-        elif isinstance(small, cst.AugAssign):
+        elif t is cst.AugAssign:
             left = self.eval(small.target, scope)
             right = self.eval(small.value, scope)
             opcls = _AUG_TO_BIN.get(type(small.operator))
             value = self.binop(opcls, left, right, small) if opcls else UNKNOWN
             self.assign(small.target, value, scope)
-        elif isinstance(small, cst.Expr):
+        elif t is cst.Expr:
             if not isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):  # docstrings do nothing
                 self.eval(small.value, scope)
-        elif isinstance(small, cst.Return):
+        elif t is cst.Return:
             raise _Return(self.eval(small.value, scope) if small.value is not None else None)
-        elif isinstance(small, cst.Import):
+        elif t is cst.Import:
             self.exec_import(small, scope)
-        elif isinstance(small, cst.ImportFrom):
+        elif t is cst.ImportFrom:
             self.exec_import_from(small, scope)
-        elif isinstance(small, cst.Break):
+        elif t is cst.Break:
             raise _Break()
-        elif isinstance(small, cst.Continue):
+        elif t is cst.Continue:
             raise _Continue()
-        elif isinstance(small, cst.Global):
+        elif t is cst.Global:
             for n in small.names:
                 scope.globals_names.add(n.name.value)
-        elif isinstance(small, cst.Del):
+        elif t is cst.Del:
             self.exec_del(small.target, scope)
-        elif isinstance(small, cst.Raise):
+        elif t is cst.Raise:
             raise _Raise()
         # Pass, Assert, Nonlocal: nothing to do
 
@@ -1413,27 +1447,10 @@ class Interpreter:
             if loop_exit:
                 raise _Break()
             return
-        merged: Dict[str, Any] = {}
-        keys = dict.fromkeys(results[0])  # in the order of the first path (a set's order varies by process)
-        for r in results[1:]:
-            if len(r) != len(keys) or any(k not in keys for k in r):
-                keys.update(dict.fromkeys(r))
-        for k in keys:
-            vals = [r.get(k, _ABSENT) for r in results]
-            v = vals[0]
-            if all(x is v for x in vals):  # the same object on every path (most names)
-                merged[k] = v if v is not _ABSENT else UNKNOWN
-                continue
-            v = vals[0]
-            for other in vals[1:]:
-                if v is _ABSENT or other is _ABSENT:
-                    v = UNKNOWN
-                else:
-                    v = merge_values(v, other)
-            if v is _ABSENT:
-                v = UNKNOWN
-            merged[k] = v
-        scope.vars = merged
+        if len(results) == 2:
+            scope.vars = _merge_two(results[0], results[1])
+        else:
+            scope.vars = _merge_scopes(results)
         if loop_exit and self._loops:
             self._loops[-1]["uncertain"] = True
         if len(self._tainted_alive) > tainted_mark:
@@ -1655,6 +1672,41 @@ class Interpreter:
             v = merge_values(v, other)
         return v
 
+    def may_build(self, f: Function) -> bool:
+        """False only when running ``f`` cannot create anything the analysis reports: its body
+        (and the bodies of the file's functions it names) names nothing but builtins,
+        constants, and modules of the standard library or data libraries, imports nothing and
+        assigns no global.  Such a function is not run as a builder nobody calls (most of the
+        time spent on files that are not model files: weight conversion, printing, I/O)."""
+        if self.star_imports:
+            return True  # any name may come from the star-imported module
+        return self._may_build(f, {})
+
+    def _may_build(self, f: Function, seen: Dict[int, bool]) -> bool:
+        if id(f) in seen:
+            return seen[id(f)]
+        seen[id(f)] = False  # a cycle adds nothing: each member is checked on its own names
+        answer = True
+        n = cut_number(f.node.body)
+        if n is not None and not f.foreign and all(_inert_value(v) for v in f.defaults.values()):
+            names = lazy_words(n)
+            if not (names & _DYNAMIC_WORDS):
+                answer = False
+                g = self.globals.vars
+                for name in names:
+                    if name not in g:
+                        continue  # a local, an attribute, a word in a string, a builtin
+                    v = g[name]
+                    if type(v) is Function:
+                        if v.foreign or v.bound_self is not None or self._may_build(v, seen):
+                            answer = True
+                            break
+                    elif not _inert_value(v):
+                        answer = True
+                        break
+        seen[id(f)] = answer
+        return answer
+
     def _body_of(self, f: Function):
         """The function's block; a body cut out of the file before parsing
         (shapelint.lazybodies) is parsed now, on its first call."""
@@ -1672,7 +1724,7 @@ class Interpreter:
         return real
 
     def exec_class(self, stmt: cst.ClassDef, scope: Scope) -> None:
-        bases = [self.eval(b.value, scope) for b in stmt.bases]
+        bases = [self._deferred_base(b, scope) or self.eval(b.value, scope) for b in stmt.bases]
         ns_scope = Scope(parent=scope)
         cls = ClassVal(stmt, bases, ns_scope.vars)
         self.assign_name(stmt.name.value, cls, scope)
@@ -1693,6 +1745,26 @@ class Interpreter:
             cls.dataclass_fields = self._dataclass_fields(cls, stmt, ns_scope)
             if "__init__" not in ns_scope.vars:
                 ns_scope.vars["__init__"] = self._dataclass_init(cls, scope)
+
+    def _deferred_base(self, arg: cst.Arg, scope: Scope) -> Optional[_DeferredBase]:
+        """A base class whose name comes from an import not followed yet, left for later."""
+        if arg.star or not DEFER_BASES:
+            return None
+        attrs: List[str] = []
+        node = arg.value
+        while isinstance(node, cst.Attribute):
+            attrs.append(node.attr.value)
+            node = node.value
+        if not isinstance(node, cst.Name):
+            return None
+        try:
+            value = scope.lookup(node.value)
+        except KeyError:
+            return None
+        if type(value) is not LazyImport or value.state:
+            return None
+        attrs.reverse()
+        return _DeferredBase(value, attrs, self)
 
     def _dataclass_fields(self, cls: ClassVal, stmt: cst.ClassDef, ns_scope: Scope) -> List[Tuple[str, Any]]:
         """(name, default) of a dataclass's fields, those of its dataclass bases first."""
@@ -2240,7 +2312,86 @@ class Interpreter:
         return Ellipsis
 
 
+# Modules whose functions never return a layer, a model or a tensor the analysis tracks (the
+# standard library and data libraries): a function that reaches nothing else builds nothing.
+_INERT_MODULES = frozenset("""
+    abc argparse ast atexit base64 bisect calendar codecs collections contextlib copy csv
+    dataclasses datetime decimal difflib enum errno fnmatch fractions functools gc getpass glob
+    gzip hashlib heapq hmac html http importlib inspect io itertools json locale logging math
+    multiprocessing numbers operator os pathlib pickle platform pprint queue random re secrets
+    shlex shutil signal socket statistics string struct subprocess sys tarfile tempfile textwrap
+    threading time timeit traceback types typing typing_extensions unittest urllib uuid warnings
+    weakref xml zipfile
+    numpy pandas scipy matplotlib PIL cv2 h5py yaml tqdm requests packaging pytest
+""".split())
+# words that let a body reach names its text does not spell
+_DYNAMIC_WORDS = frozenset(("import", "__import__", "global", "nonlocal", "exec", "eval", "globals", "vars", "locals"))
+_INERT_TYPES = (int, float, complex, str, bool, bytes, type(None), range, type(Ellipsis))
+
+
+def _inert_value(v) -> bool:
+    """``v`` cannot lead to a layer, a model or a tracked tensor, and cannot be changed by a
+    call (mutable containers are not inert: a later function may read what one wrote)."""
+    if v is UNKNOWN or isinstance(v, _INERT_TYPES):
+        return True
+    t = type(v)
+    if t is tuple or t is frozenset:
+        return all(_inert_value(x) for x in v)
+    if t is ModuleRef:
+        return v.path.split(".", 1)[0] in _INERT_MODULES
+    if t is Builtin:
+        return True
+    return False
+
+
+def _merge_two(a: Dict[str, Any], b: Dict[str, Any]) -> Dict[str, Any]:
+    """What two paths leave behind (the common case of :func:`_merge_scopes`)."""
+    merged: Dict[str, Any] = {}
+    for k, v in a.items():
+        w = b.get(k, _ABSENT)
+        if v is w:
+            merged[k] = v if v is not _ABSENT else UNKNOWN
+        elif w is _ABSENT:
+            merged[k] = UNKNOWN
+        else:
+            v = merge_values(v, w)
+            merged[k] = UNKNOWN if v is _ABSENT else v
+    if len(merged) != len(b) or any(k not in merged for k in b):
+        for k in b:
+            if k not in merged:
+                merged[k] = UNKNOWN
+    return merged
+
+
+def _merge_scopes(results: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """The names the paths leave behind: a value certain on every path, else UNKNOWN (a
+    name some path does not bind is UNKNOWN)."""
+    merged: Dict[str, Any] = {}
+    keys = dict.fromkeys(results[0])  # in the order of the first path (a set's order varies by process)
+    for r in results[1:]:
+        if len(r) != len(keys) or any(k not in keys for k in r):
+            keys.update(dict.fromkeys(r))
+    for k in keys:
+        vals = [r.get(k, _ABSENT) for r in results]
+        v = vals[0]
+        if all(x is v for x in vals):  # the same object on every path (most names)
+            merged[k] = v if v is not _ABSENT else UNKNOWN
+            continue
+        v = vals[0]
+        for other in vals[1:]:
+            if v is _ABSENT or other is _ABSENT:
+                v = UNKNOWN
+            else:
+                v = merge_values(v, other)
+        if v is _ABSENT:
+            v = UNKNOWN
+        merged[k] = v
+    return merged
+
+
 _MERGE_PENDING = object()
+_TRY_STAR = getattr(cst, "TryStar", cst.Try)
+_MATCH = getattr(cst, "Match", None)
 _ABSENT = object()
 
 
