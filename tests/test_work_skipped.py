@@ -222,3 +222,45 @@ def test_the_corpus_gives_the_same_results_with_the_skips_off(monkeypatch, clean
     off = {p: outcome(p) for p in files}
     assert [p for p in files if on[p] != off[p]] == []
     assert sum(len(m[-1]) for _, models in on.values() for m in models) >= 1000  # layer rows compared
+
+
+EXPLODING = '''
+    import torch.nn as nn
+
+
+    def walk(tree, prefix=""):
+        for key, sub in tree.items():
+            if isinstance(sub, dict):
+                if prefix:
+                    walk(sub, prefix + "." + key)
+                else:
+                    walk(sub, key)
+            print(prefix, key, nn)
+
+
+    def build():
+        return nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    '''
+
+
+def test_a_function_that_branches_without_end_does_not_cost_the_rest_of_the_file(tmp_path):
+    p = tmp_path / "m.py"
+    p.write_text(textwrap.dedent(EXPLODING))
+    settings = Settings(extend_select=["SL004"])
+    result = analyze_bytes(str(p), p.read_bytes(), settings, force=True)
+    assert [m.total_params for m in result.models] == [58]  # build() still analysed
+    notes = [(d.code, d.span.line, d.message) for d in result.diagnostics if d.code == "SL004"]
+    assert (
+        "SL004", 5,
+        "Analysis bound reached: a function nobody calls took more than %d evaluation steps; what depends on it is unknown and not checked."
+        % evaluator.MAX_SYNTHETIC_STEPS,
+    ) in notes
+    assert not any("more than %d evaluation steps" % evaluator.MAX_STEPS in m for _, _, m in notes)
+
+
+def test_without_the_per_function_budget_the_file_budget_stops_everything(tmp_path, monkeypatch):
+    monkeypatch.setattr(evaluator, "MAX_SYNTHETIC_STEPS", evaluator.MAX_STEPS)
+    p = tmp_path / "m.py"
+    p.write_text(textwrap.dedent(EXPLODING))
+    result = analyze_bytes(str(p), p.read_bytes(), Settings(), force=True)
+    assert result.models == []  # the old behaviour: walk() used the file's whole budget

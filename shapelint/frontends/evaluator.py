@@ -32,6 +32,7 @@ from ..engine.values import UNKNOWN, contains_unknown
 
 # Bounds: every analysis terminates quickly, whatever the input.
 MAX_STEPS = 300_000  # expression and statement evaluations per file
+MAX_SYNTHETIC_STEPS = 60_000  # ... of them for one builder nobody calls, run on its own
 MAX_CALL_DEPTH = 24  # nested calls of user functions
 MAX_LOOP_ITERATIONS = 2_000  # iterations unrolled per loop
 MAX_SEQUENCE = 100_000  # length of constant sequences built by * or range()
@@ -114,6 +115,11 @@ class AnalysisLimit(Exception):
         super().__init__(what)
         self.what = what
         self.span = span
+
+
+class CallBudget(AnalysisLimit):
+    """A builder nobody calls, run on its own, used up its share of the file's steps: that
+    call stops there (its result is unknown); the rest of the file is still analysed."""
 
 
 class _Return(Exception):
@@ -844,6 +850,7 @@ class Interpreter:
         self.globals = Scope()
         self.star_imports: List[str] = []
         self.steps = 0
+        self.step_cap = MAX_STEPS  # lower while a builder nobody calls runs (CallBudget)
         self.depth = 0
         self.speculative = 0
         self.tainted_lists: set = set()
@@ -971,7 +978,9 @@ class Interpreter:
 
     def tick(self, node=None) -> None:
         self.steps += 1
-        if self.steps > MAX_STEPS:
+        if self.steps > self.step_cap:
+            if self.steps <= MAX_STEPS:
+                raise CallBudget("a function nobody calls took more than %d evaluation steps" % MAX_SYNTHETIC_STEPS, self.span(node) if node is not None else None)
             raise AnalysisLimit("more than %d evaluation steps" % MAX_STEPS, self.span(node) if node is not None else None)
 
     # -- module / path resolution ---------------------------------------------------
@@ -1077,7 +1086,7 @@ class Interpreter:
 
     def exec_stmt(self, stmt, scope: Scope) -> None:
         self.steps += 1
-        if self.steps > MAX_STEPS:
+        if self.steps > self.step_cap:
             self.tick(stmt)  # raises AnalysisLimit
         t = type(stmt)  # LibCST's node classes are final: type tests, not isinstance (an ABC check)
         if t is cst.SimpleStatementLine:
@@ -1806,7 +1815,7 @@ class Interpreter:
 
     def eval(self, node, scope: Scope) -> Any:
         self.steps += 1
-        if self.steps > MAX_STEPS:
+        if self.steps > self.step_cap:
             self.tick(node)  # raises AnalysisLimit
         t = type(node)
         if t is cst.Name:  # most of what is evaluated: looked up here, without the depth guard
