@@ -113,14 +113,15 @@ def _ending(line: str) -> str:
 
 def cut_number(block) -> Optional[int]:
     """The number of the cut body a function's block stands for, or None (a real body)."""
-    stmts = getattr(block, "body", None)
-    if not isinstance(block, cst.IndentedBlock) or len(stmts) != 1:
+    # type tests, not isinstance: LibCST's node classes are final, and isinstance on them
+    # goes through ABCMeta (this runs on every call of a function)
+    if type(block) is not cst.IndentedBlock or len(block.body) != 1:
         return None
-    line = stmts[0]
-    if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+    line = block.body[0]
+    if type(line) is not cst.SimpleStatementLine or len(line.body) != 1:
         return None
     expr = line.body[0]
-    if not isinstance(expr, cst.Expr) or not isinstance(expr.value, cst.SimpleString):
+    if type(expr) is not cst.Expr or type(expr.value) is not cst.SimpleString:
         return None
     value = expr.value.value
     if not value.startswith(_QUOTED_MARK):

@@ -1123,9 +1123,10 @@ class Interpreter:
         # anything else (decorators-only constructs, etc.) is ignored
 
     def exec_body(self, body, scope: Scope) -> None:
-        if isinstance(body, cst.IndentedBlock):
+        t = type(body)
+        if t is cst.IndentedBlock:
             self.exec_block(body.body, scope)
-        elif isinstance(body, cst.SimpleStatementSuite):
+        elif t is cst.SimpleStatementSuite:
             for small in body.body:
                 self.exec_small(small, scope)
         elif isinstance(body, (list, tuple)):
@@ -1355,9 +1356,10 @@ class Interpreter:
             scope.vars[name] = value
 
     def assign(self, target, value, scope: Scope) -> None:
-        if isinstance(target, cst.Name):
+        t = type(target)
+        if t is cst.Name:
             self.assign_name(target.value, value, scope)
-        elif isinstance(target, (cst.Tuple, cst.List)):
+        elif t is cst.Tuple or t is cst.List:
             elems = target.elements
             star = [i for i, e in enumerate(elems) if isinstance(e, cst.StarredElement)]
             seq = self.unpack(value, len(elems))
@@ -1367,12 +1369,12 @@ class Interpreter:
                 return
             for e, v in zip(elems, seq):
                 self.assign(e.value, v, scope)
-        elif isinstance(target, cst.Attribute):
+        elif t is cst.Attribute:
             obj = self.eval(target.value, scope)
             setter = getattr(obj, "set_attr", None)
             if setter is not None:
                 setter(target.attr.value, value, self)
-        elif isinstance(target, cst.Subscript):
+        elif t is cst.Subscript:
             obj = self.eval(target.value, scope)
             if isinstance(obj, (list, dict)) and len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
                 key = self.eval(target.slice[0].slice.value, scope)
@@ -1390,7 +1392,7 @@ class Interpreter:
                     setter(self.eval(target.slice[0].slice.value, scope), value, self)
                 else:
                     obj.taint()
-        elif isinstance(target, cst.StarredElement):
+        elif t is cst.StarredElement:
             self.assign(target.value, UNKNOWN, scope)
 
     def unpack(self, value, n: int) -> Optional[List[Any]]:
@@ -1408,17 +1410,17 @@ class Interpreter:
         orelse = stmt.orelse
         if cond is UNKNOWN:
             def run_else(s):
-                if isinstance(orelse, cst.If):
+                if type(orelse) is cst.If:
                     self.exec_if(orelse, s)
-                elif isinstance(orelse, cst.Else):
+                elif type(orelse) is cst.Else:
                     self.exec_body(orelse.body, s)
 
             self.speculate([lambda s: self.exec_body(stmt.body, s), run_else], scope)
         elif cond:
             self.exec_body(stmt.body, scope)
-        elif isinstance(orelse, cst.If):
+        elif type(orelse) is cst.If:
             self.exec_if(orelse, scope)
-        elif isinstance(orelse, cst.Else):
+        elif type(orelse) is cst.Else:
             self.exec_body(orelse.body, scope)
 
     def speculate(self, branches, scope: Scope) -> None:
@@ -2006,7 +2008,7 @@ class Interpreter:
     def _elements(self, elements, scope) -> Optional[List[Any]]:
         out: List[Any] = []
         for e in elements:
-            if isinstance(e, cst.StarredElement):
+            if type(e) is cst.StarredElement:
                 seq = self.iterate(self.eval(e.value, scope))
                 if seq is None:
                     return None
@@ -2135,13 +2137,13 @@ class Interpreter:
         for ct in node.comparisons:
             right = self.eval(ct.comparator, scope)
             op = ct.operator
-            if isinstance(op, (cst.Is, cst.IsNot)):
+            if type(op) is cst.Is or type(op) is cst.IsNot:
                 r = self._is(left, right)
-                if r is not UNKNOWN and isinstance(op, cst.IsNot):
+                if r is not UNKNOWN and type(op) is cst.IsNot:
                     r = not r
-            elif isinstance(op, (cst.In, cst.NotIn)) and isinstance(right, Obj) and getattr(right, "contains", None) is not None:
+            elif (type(op) is cst.In or type(op) is cst.NotIn) and isinstance(right, Obj) and getattr(right, "contains", None) is not None:
                 r = right.contains(left)
-                if r is not UNKNOWN and isinstance(op, cst.NotIn):
+                if r is not UNKNOWN and type(op) is cst.NotIn:
                     r = not r
             else:
                 fn = _CMPOPS.get(type(op))
