@@ -227,7 +227,7 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
         return
     positions = LazyPositions(module)
 
-    from .frontends.evaluator import MAX_STEPS, MAX_SYNTHETIC_STEPS, AnalysisLimit, CallBudget, Interpreter
+    from .frontends.evaluator import AnalysisLimit, Interpreter
     from .frontends.keras import KerasFrontend, KSequential
     from .frontends.torch import TorchFrontend
 
@@ -256,17 +256,7 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
             # builder functions nobody calls: analyse them with their default arguments
             for fn in list(interp.functions):
                 if not fn.called and (not SKIP_INERT or interp.may_build(fn)):
-                    interp.synthetic_call = fn
-                    interp.step_cap = min(MAX_STEPS, interp.steps + MAX_SYNTHETIC_STEPS)
-                    try:
-                        fn.call(interp, [], {}, fn.node)
-                    except CallBudget as lim:
-                        # one pathological function (exponential branching over unknown
-                        # data) no longer costs the whole file's budget: the next one runs
-                        interp.synthetic_call = None
-                        interp.note_limit(lim.what, fn.node)
-                    finally:
-                        interp.step_cap = MAX_STEPS
+                    interp.call_on_its_own(fn)
             if torch_fe is not None:
                 torch_fe.instantiate_unused_classes(interp)
     except AnalysisLimit as lim:

@@ -1136,8 +1136,8 @@ class Interpreter:
         t = type(small)
         if t is cst.Assign:
             value = self.eval(small.value, scope)
-            for t in small.targets:
-                self.assign(t.target, value, scope)
+            for target in small.targets:
+                self.assign(target.target, value, scope)
         elif t is cst.AnnAssign:
             if small.value is not None:
                 self.assign(small.target, self.eval(small.value, scope), scope)
@@ -1682,6 +1682,20 @@ class Interpreter:
         for other in candidates[1:]:
             v = merge_values(v, other)
         return v
+
+    def call_on_its_own(self, f: Function) -> None:
+        """Run a builder nobody calls with its default arguments (unknown ``*args`` and
+        ``**kwargs``), within MAX_SYNTHETIC_STEPS of the file's steps: one function that
+        branches without end over unknown data stops there (an SL004 note), not the file."""
+        self.synthetic_call = f
+        self.step_cap = min(MAX_STEPS, self.steps + MAX_SYNTHETIC_STEPS)
+        try:
+            f.call(self, [], {}, f.node)
+        except CallBudget as lim:
+            self.synthetic_call = None
+            self.note_limit(lim.what, f.node)
+        finally:
+            self.step_cap = MAX_STEPS
 
     def may_build(self, f: Function) -> bool:
         """False only when running ``f`` cannot create anything the analysis reports: its body
@@ -2367,10 +2381,9 @@ def _merge_two(a: Dict[str, Any], b: Dict[str, Any]) -> Dict[str, Any]:
         else:
             v = merge_values(v, w)
             merged[k] = UNKNOWN if v is _ABSENT else v
-    if len(merged) != len(b) or any(k not in merged for k in b):
-        for k in b:
-            if k not in merged:
-                merged[k] = UNKNOWN
+    for k in b:
+        if k not in merged:
+            merged[k] = UNKNOWN
     return merged
 
 
