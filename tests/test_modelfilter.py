@@ -184,6 +184,25 @@ def test_the_runner_skips_dropped_files_and_counts_them(tmp_path):
     assert [d.code for r in result.results for d in r.diagnostics] == ["SL101"]
 
 
+# A file the filter drops is still screened for syntax errors (SL001), by the symbol table,
+# with ast.parse deciding where the symbol table is stricter than the parser.
+SCREENED = {
+    "broken": ("import torch\ndef f(:\n    pass\n", ["SL001"]),
+    "nonlocal_at_module_level": ("import torch\nnonlocal x\n", []),  # the parser accepts it
+    "return_outside_function": ("import torch\nreturn 3\n", []),
+    "clean": (OWN["utility.py"][0], []),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCREENED))
+def test_a_dropped_file_is_still_screened_for_syntax(tmp_path, name):
+    text, codes = SCREENED[name]
+    write(tmp_path, {"lib.py": text})
+    result = run([str(tmp_path)], RunOptions(jobs=1, no_cache=True))
+    assert [d.code for r in result.results for d in r.diagnostics] == codes
+    assert result.stats["filtered"] == (0 if codes else 1)
+
+
 def test_a_named_file_is_always_analysed(tmp_path):
     # no model is built here, so the filter would drop it: named, it is analysed (and clean)
     (tmp_path / "util.py").write_text(OWN["utility.py"][0])
