@@ -325,14 +325,15 @@ def parse_skeleton(text: str, tree) -> "object":
     import libcst as cst
 
     from .lazybodies import skeleton
+    from .parsing import parse_module
 
     cut = skeleton(text, tree)
     if cut is not text:
         try:
-            return cst.parse_module(cut)
+            return parse_module(cut)
         except cst.ParserSyntaxError:
             pass  # the whole text's parse says where the error is
-    return cst.parse_module(text)
+    return parse_module(text)
 
 
 def _sentence(msg: str) -> str:

@@ -30,6 +30,8 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
+from .parsing import parse_module
+
 MARK = "shapelint-lazy:"
 _QUOTED_MARK = '"""' + MARK
 MIN_LINES = 3  # bodies shorter than this are parsed with the rest of the file
@@ -149,7 +151,7 @@ def block(n: int) -> Optional[cst.IndentedBlock]:
         return _BLOCKS[n]
     segment, _ = _SEGMENTS[n]
     try:
-        module = cst.parse_module("if 1:\n" + segment)
+        module = parse_module("if 1:\n" + segment)
         found = module.body[0].body
         _MODULES[n] = module
         STATS["parsed"] += 1
