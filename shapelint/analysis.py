@@ -184,6 +184,8 @@ def _compiles(text: str) -> bool:
 
 # builder functions that name nothing a model can come from are not run (the tests compare)
 SKIP_INERT = True
+# called once the analysed file is parsed, before its analysis runs (set by shapelint.parallel)
+AFTER_PARSE = None
 
 
 def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr, inputs) -> None:
@@ -227,6 +229,8 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
         msg = str(getattr(exc, "message", "")) or str(exc).splitlines()[0]
         result.diagnostics.append(_diag("SL001", "Syntax error: %s" % _sentence(msg), path, Span(line, col, line, col)))
         return
+    if AFTER_PARSE is not None:
+        AFTER_PARSE()  # the run freezes the tree out of the collector's walks (shapelint.parallel)
     positions = LazyPositions(module)
 
     from .frontends.evaluator import AnalysisLimit, Interpreter

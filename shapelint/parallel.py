@@ -34,9 +34,21 @@ def analyse(path: str, data: Optional[bytes], digest: Optional[str], settings, f
     """(FileResult, the project paths its analysis read or looked for -- None when they
     were not recorded: no ``digest`` given, or the file no longer has it).  Raises
     :class:`~shapelint.analysis.ModelSelectionError`."""
-    from . import analysis, project
+    import gc
+
+    from . import analysis
 
     _fresh_heap()
+    analysis.AFTER_PARSE = _freeze_tree if gc.isenabled() else None
+    try:
+        return _analyse(path, data, digest, settings, force, model_expr, inputs)
+    finally:
+        analysis.AFTER_PARSE = None
+
+
+def _analyse(path, data, digest, settings, force, model_expr, inputs):
+    from . import analysis, project
+
     if data is None:
         try:
             with open(path, "rb") as fh:
@@ -60,10 +72,12 @@ def analyse(path: str, data: Optional[bytes], digest: Optional[str], settings, f
 # spent 40 % of a cold run walking the LibCST trees and interpreter objects, which are many
 # and mostly long-lived while a file is analysed.  Before each file, what is still alive (the
 # run's results and caches) is collected once and frozen out of later walks; during a file,
-# a collection runs every 500,000 allocations, which still bounds the cyclic garbage.
+# a collection runs every 500,000 allocations, which still bounds the cyclic garbage.  The
+# file's own tree is frozen as soon as it is parsed (_freeze_tree).
 GC_THRESHOLD = (500_000, 1000, 1000)
 # ... unless fewer objects than this were allocated (net) since the last collection
 FRESH_MIN_ALLOCATIONS = 50_000
+_STATE = {"interpreted": False}  # a file was interpreted since the last collection
 
 
 def _fresh_heap() -> None:
@@ -73,10 +87,22 @@ def _fresh_heap() -> None:
         return  # the embedding program manages collection itself
     if gc.get_threshold()[0] < GC_THRESHOLD[0]:
         gc.set_threshold(*GC_THRESHOLD)
-    elif gc.get_count()[0] < FRESH_MIN_ALLOCATIONS:
+    elif not _STATE["interpreted"] and gc.get_count()[0] < FRESH_MIN_ALLOCATIONS:
         return  # the previous file (skipped, filtered, small) left little: a young collection will do
     gc.collect()  # the previous file's interpreter objects, now unreachable
     gc.freeze()
+    _STATE["interpreted"] = False
+
+
+def _freeze_tree() -> None:
+    """Called once the analysed file is parsed, before anything runs: its LibCST tree (half
+    of what a collection walked, and alive until the file is done) is frozen too.  What is
+    frozen here is the tree, the texts and what survived the collection before the file;
+    nothing the interpreter builds (cycles that die with the file) is made yet."""
+    import gc
+
+    gc.freeze()
+    _STATE["interpreted"] = True  # the freeze reset the counts: collect before the next file
 
 
 def crash_result(path: str, settings, reason: str):

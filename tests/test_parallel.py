@@ -309,3 +309,35 @@ def test_the_collector_is_tuned_per_file_unless_the_host_disabled_it(tmp_path):
         gc.enable()
         gc.unfreeze()
         gc.set_threshold(*saved)
+
+
+def test_freezing_each_files_tree_leaks_nothing_the_interpreter_built(tmp_path):
+    # the analysed file's tree is frozen right after its parse (parallel._freeze_tree); were
+    # it frozen later, the interpreter's objects (cycles that die with the file) would be
+    # frozen with it and never collected
+    import gc
+
+    from shapelint.frontends.evaluator import Interpreter
+    from shapelint.runner import RunOptions, run
+
+    (tmp_path / "blocks.py").write_text("import torch.nn as nn\n\ndef block(n):\n    return nn.Linear(n, n)\n")
+    for i in range(12):
+        (tmp_path / ("m%d.py" % i)).write_text(
+            "import torch.nn as nn\nfrom blocks import block\n\n"
+            "class Net%d(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+            "        self.fc = block(%d)\n\n    def forward(self, x):\n        return self.fc(x)\n\n"
+            "model = Net%d()\n" % (i, i + 2, i)
+        )
+    saved = gc.get_threshold()
+    try:
+        gc.unfreeze()
+        frozen_before = gc.get_freeze_count()
+        result = run([str(tmp_path)], RunOptions(jobs=1, no_cache=True))
+        assert result.stats["analysed"] == 13
+        assert gc.get_freeze_count() > frozen_before  # the trees were frozen
+        gc.collect()  # what is garbage and not frozen
+        gc.unfreeze()
+        assert [o for o in gc.get_objects() if type(o) is Interpreter] == []
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*saved)
