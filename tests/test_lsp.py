@@ -75,8 +75,11 @@ class LspClient:
             self.messages.put(msg)
 
     def _drain_stderr(self):
-        for chunk in iter(self.proc.stderr.readline, b""):
-            self.stderr_chunks.append(chunk)
+        try:
+            for chunk in iter(self.proc.stderr.readline, b""):
+                self.stderr_chunks.append(chunk)
+        except (ValueError, OSError):  # the test closed the pipe first: nothing more to read
+            pass
 
     @property
     def stderr(self) -> str:
