@@ -184,15 +184,21 @@ class _Info:
                     at = b
             pieces.append(d[at:])
             todo = [_TRIPLE.sub(b"''", b"".join(pieces))]
+            # the file's functions and classes by their name's bytes (most words name none)
+            bodies = {}
+            for name, regions in defs.items():
+                found = [d[a:b] for a, b in regions if d.startswith((b"def", b"async", b"class"), a)]
+                if found:
+                    bodies[name.encode("latin-1")] = found
             out, seen = [], set()
             while todo:
                 text = todo.pop()
                 out.append(text)
-                for n in set(_IDENT.findall(text)):  # called, or passed on (``app.run(main)``)
-                    name = n.decode("latin-1")
-                    if name not in seen:
-                        seen.add(name)
-                        todo.extend(d[a:b] for a, b in defs.get(name, ()) if d.startswith((b"def", b"async", b"class"), a))
+                # called, or passed on (``app.run(main)``)
+                for n in bodies.keys() & set(_IDENT.findall(text)):
+                    if n not in seen:
+                        seen.add(n)
+                        todo.extend(bodies[n])
             self._running = b"\n".join(out)
         return self._running
 
