@@ -1629,7 +1629,9 @@ class Interpreter:
     def _call_function(self, f: Function, args: List[Any], kwargs: Dict[str, Any], node) -> Any:
         scope = Scope(parent=f.scope)
         p = f.node.params
-        positional = list(getattr(p, "posonly_params", [])) + list(p.params)
+        positional = f.__dict__.get("positional")
+        if positional is None:
+            positional = f.positional = list(getattr(p, "posonly_params", [])) + list(p.params)
         args = list(args)
         for param in positional:
             name = param.name.value
@@ -1646,7 +1648,7 @@ class Interpreter:
         synthetic = getattr(self, "synthetic_call", None) is f
         if synthetic:
             self.synthetic_call = None
-        if isinstance(p.star_arg, cst.Param):
+        if type(p.star_arg) is cst.Param:
             scope.vars[p.star_arg.name.value] = UNKNOWN if synthetic else tuple(args)
         for param in p.kwonly_params:
             name = param.name.value
@@ -1664,7 +1666,10 @@ class Interpreter:
         self._loops = []
         result = None
         try:
-            self.exec_body(self._body_of(f), scope)
+            body = f.__dict__.get("real_body")
+            if body is None:
+                body = f.real_body = self._body_of(f)
+            self.exec_body(body, scope)
         except _Return as r:
             result = r.value
         except (_Break, _Continue, _Raise):
