@@ -12,8 +12,6 @@ program in the same process) is checked as LibCST always does.
 
 from __future__ import annotations
 
-from typing import Callable
-
 import libcst as cst
 
 try:
@@ -22,24 +20,19 @@ except ImportError:  # pragma: no cover - a LibCST without that module: parse as
     _Node = None
 
 _CHECKED = getattr(_Node, "__dict__", {}).get("__post_init__")
-# the tests compare with LibCST's own checking parse
-SKIP_CHECKS = _CHECKED is not None
+SKIP_CHECKS = _CHECKED is not None  # this LibCST validates in __post_init__, which can be skipped
 
 
 def _unchecked(self) -> None:
     return None
 
 
-def _without_checks(parse: Callable, text: str):
-    if not SKIP_CHECKS:
-        return parse(text)
-    _Node.__post_init__ = _unchecked
-    try:
-        return parse(text)
-    finally:
-        _Node.__post_init__ = _CHECKED
-
-
 def parse_module(text: str) -> cst.Module:
     """``libcst.parse_module(text)``, without the per-node checks."""
-    return _without_checks(cst.parse_module, text)
+    if not SKIP_CHECKS:
+        return cst.parse_module(text)
+    _Node.__post_init__ = _unchecked
+    try:
+        return cst.parse_module(text)
+    finally:
+        _Node.__post_init__ = _CHECKED

@@ -260,6 +260,9 @@ class Function(Obj):
         stack = getattr(interp, "module_stack", None)
         self.foreign = bool(stack) and stack[-1] != interp.path
         self.decorators = [Interpreter.dotted(d.decorator) for d in node.decorators]
+        # worked out on the first call (Interpreter._call_function, _body_of)
+        self.positional: Optional[List[cst.Param]] = None
+        self.real_body = None
 
     @property
     def kind(self) -> str:
@@ -1629,7 +1632,7 @@ class Interpreter:
     def _call_function(self, f: Function, args: List[Any], kwargs: Dict[str, Any], node) -> Any:
         scope = Scope(parent=f.scope)
         p = f.node.params
-        positional = f.__dict__.get("positional")
+        positional = f.positional
         if positional is None:
             positional = f.positional = list(getattr(p, "posonly_params", [])) + list(p.params)
         args = list(args)
@@ -1666,10 +1669,7 @@ class Interpreter:
         self._loops = []
         result = None
         try:
-            body = f.__dict__.get("real_body")
-            if body is None:
-                body = f.real_body = self._body_of(f)
-            self.exec_body(body, scope)
+            self.exec_body(self._body_of(f), scope)
         except _Return as r:
             result = r.value
         except (_Break, _Continue, _Raise):
@@ -1739,19 +1739,21 @@ class Interpreter:
 
     def _body_of(self, f: Function):
         """The function's block; a body cut out of the file before parsing
-        (shapelint.lazybodies) is parsed now, on its first call."""
+        (shapelint.lazybodies) is parsed now, on its first call.  Kept on the function."""
+        if f.real_body is not None:
+            return f.real_body
         body = f.node.body
         n = cut_number(body)
-        if n is None:
-            return body
-        real = lazy_block(n)
-        if real is None:
-            raise _Raise()  # cannot happen for a file that parsed whole: the call is unknown
-        if not f.foreign:
-            add = getattr(self.positions, "add_segment", None)
-            if add is not None:
-                add(n)
-        return real
+        if n is not None:
+            body = lazy_block(n)
+            if body is None:
+                raise _Raise()  # cannot happen for a file that parsed whole: the call is unknown
+            if not f.foreign:
+                add = getattr(self.positions, "add_segment", None)
+                if add is not None:
+                    add(n)
+        f.real_body = body
+        return body
 
     def exec_class(self, stmt: cst.ClassDef, scope: Scope) -> None:
         bases = [self._deferred_base(b, scope) or self.eval(b.value, scope) for b in stmt.bases]
@@ -2406,7 +2408,6 @@ def _merge_scopes(results: List[Dict[str, Any]]) -> Dict[str, Any]:
         if all(x is v for x in vals):  # the same object on every path (most names)
             merged[k] = v if v is not _ABSENT else UNKNOWN
             continue
-        v = vals[0]
         for other in vals[1:]:
             if v is _ABSENT or other is _ABSENT:
                 v = UNKNOWN
