@@ -224,3 +224,62 @@ def test_the_analysis_is_the_same_without_the_cuts(cuts_off):
     assert differing == []
     assert sum(len(d) for d, _ in with_cuts.values()) >= 30  # diagnostics compared
     assert sum(len(m[-1]) for _, models in with_cuts.values() for m in models) >= 1000  # layer rows compared
+
+
+ANNOTATED = textwrap.dedent(
+    '''\
+    from typing import Dict, Optional
+    import torch
+
+
+    def build(width: int, *layers: "Layer", scale: Dict[str,
+              float] = None, **extra: (int)) -> Optional[torch.nn.Module]:
+        return None
+
+
+    class Net(torch.nn.Module):
+        size: int = 3
+
+        def forward(self, x: torch.Tensor, name: 'é' = 'ü') -> torch.Tensor:  # a comment
+            y = x
+            z = y
+            return z
+
+        def split(self) -> Dict[
+            str, int]:
+            return {}
+    '''
+)
+
+
+def test_annotations_of_parameters_and_returns_are_blanked():
+    cut = skeleton_of(ANNOTATED)
+    ast.parse(cut)  # still Python
+    before, after = ANNOTATED.splitlines(), cut.splitlines()
+    assert len(before) == len(after)
+    assert "int" not in after[4] and '"Layer"' not in after[4] and "Dict" not in after[4]
+    assert "float" not in after[5] and "Optional" not in after[5]
+    assert "**extra: (int)" in after[5]  # wrapped in parentheses: left
+    assert after[4].startswith("def build(width     , *layers         , scale")
+    assert after[5].endswith(" = None, **extra: (int))" + " " * len(" -> Optional[torch.nn.Module]") + ":")
+    forward = after[12]
+    expected = before[12]
+    for annotation in (": torch.Tensor", ": 'é'", " -> torch.Tensor"):
+        expected = expected.replace(annotation, " " * len(annotation), 1)
+    assert forward == expected and "Tensor" not in forward and "'é'" not in forward
+    assert len(forward) == len(before[12])  # characters, not bytes: the non-ASCII line keeps its columns
+    assert "-> Dict[" in after[17]  # a return annotation over two lines: left
+    assert "size: int = 3" in cut  # a class attribute's annotation is not a parameter's
+    # every other token keeps its place: LibCST finds the same statements
+    assert [type(s).__name__ for s in cst.parse_module(cut).body] == [type(s).__name__ for s in cst.parse_module(ANNOTATED).body]
+
+
+def test_blanked_annotations_change_no_analysis(tmp_path, cuts_off):
+    text = ANNOTATED.replace("return None", "return torch.nn.Linear(4, 2)")
+    found = {}
+    for on in (True, False):
+        cuts_off(on)
+        result = run_file(tmp_path, text)
+        found[on] = ([(d.code, d.span.line, d.span.column, d.message) for d in result.diagnostics],
+                     [(m.name, [(l.name, l.line, l.output_shape, l.params) for l in m.layers]) for m in result.models])
+    assert found[True][1] and found[True] == found[False]
