@@ -173,3 +173,42 @@ def test_src_roots_from_configuration(tmp_path, monkeypatch, capsys):
     assert (line, rule) == (10, "SL103")
     monkeypatch.chdir(app)  # no configuration: lib is not found, nothing is certain
     assert cli.main(["check", "--isolated", "train.py"]) == 0
+
+
+def test_a_global_statement_in_an_imported_function_writes_that_module(tmp_path, monkeypatch):
+    """``global width`` in a function of blocks.py rebinds blocks.py's ``width``, as Python
+    does, never a name of the analysed file (which once had its own ``width`` replaced)."""
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "blocks.py").write_text(textwrap.dedent(
+        """
+        width = 4
+
+        def configure(value):
+            global width
+            width = value
+            return width
+
+        def current():
+            return width
+        """
+    ))
+    (pkg / "net.py").write_text(textwrap.dedent(
+        """
+        import torch
+        import torch.nn as nn
+        from .blocks import configure, current
+
+        width = 32
+        configure(8)
+        net = nn.Sequential(nn.Linear(width, current()))
+        y = net(torch.randn(2, 32))
+        """
+    ))
+    monkeypatch.chdir(tmp_path)
+    r = analyze(pkg / "net.py", layer_lines=True)
+    assert r.diagnostics == []
+    (m,) = r.models
+    # in_features from net.py's width (32), out_features from blocks.py's, now 8
+    assert [(l.type, list(l.output_shape), l.params) for l in m.layers] == [("Linear", [2, 8], 32 * 8 + 8)]

@@ -1354,7 +1354,12 @@ class Interpreter:
 
     def assign_name(self, name: str, value, scope: Scope) -> None:
         if name in scope.globals_names:
-            self.globals.vars[name] = value
+            # ``global name`` in a function: the module that defines the function (the
+            # analysed file's, or a project module's namespace) is the outermost scope
+            module = scope
+            while module.parent is not None:
+                module = module.parent
+            module.vars[name] = value
         else:
             scope.vars[name] = value
 
