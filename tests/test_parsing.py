@@ -53,3 +53,19 @@ def test_the_checks_are_off_during_the_parse(monkeypatch):
     assert seen == []
     cst.parse_module("alpha = beta\n")
     assert seen == ["alpha", "beta"]
+
+
+def test_the_minimum_libcst_is_a_current_release():
+    """pyproject.toml asks for a LibCST whose parser is as fast as the current one (older
+    releases parse the same files 1.2-1.4x slower), and the installed one meets it."""
+    import re
+    from importlib.metadata import version
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(root, "pyproject.toml"), encoding="utf-8") as fh:
+        found = re.search(r'"libcst>=(\d+)\.(\d+)"', fh.read())
+    assert found is not None
+    minimum = (int(found.group(1)), int(found.group(2)))
+    assert minimum >= (1, 8)
+    installed = tuple(int(x) for x in version("libcst").split(".")[:2])
+    assert installed >= minimum
