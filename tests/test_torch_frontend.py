@@ -314,3 +314,38 @@ def test_parameter_explosion_on_a_torch_model(tmp_path):
     (d,) = r.diagnostics
     assert (d.code, d.severity, d.span.line) == ("SL201", "warning", 9)
     assert "32,112,650 parameters" in d.message and "nn.AdaptiveAvgPool2d(1)" in d.message
+
+
+def test_a_helper_run_on_its_own_that_makes_modules_of_unknown_size_lists_no_summary(tmp_path):
+    """timm's freeze helpers, run on their own, make a frozen batch norm for each batch norm
+    of an unknown module: a summary of one module with no known shape and no known size is
+    not listed.  Models such a helper makes of known sizes, and modules of unknown size the
+    file itself builds, still are (and so are structures of several layers of unknown size:
+    tests/test_keras_frontend.py::test_builder_with_required_arguments_is_unresolved_and_silent)."""
+    src = """
+        import torch
+        import torch.nn as nn
+
+
+        class Frozen(nn.Module):
+            def __init__(self, n):
+                super().__init__()
+                self.weight = nn.Parameter(torch.ones(n))
+
+
+        def freeze(module):
+            return Frozen(module.num_features)
+
+
+        def freeze_known(width=8):
+            return Frozen(width)
+
+
+        def head():
+            return nn.Sequential(nn.Linear(4, 2))
+        """
+    result = run_src(tmp_path, src)
+    assert sorted((m.name, m.total_params) for m in result.models) == [("Frozen", 8), ("Sequential", 10)]
+    # the same module of unknown size, built by the file's own top level: listed
+    result = run_src(tmp_path, textwrap.dedent(src) + "\nfrozen = Frozen(unknown_width)\n")
+    assert sorted((m.name, m.total_params) for m in result.models) == [("Frozen", 8), ("Sequential", 10), ("frozen", None)]

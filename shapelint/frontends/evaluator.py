@@ -874,6 +874,7 @@ class Interpreter:
         self.limits: Dict[str, Optional[Span]] = {}
         self.expr_depth = 0
         self.project_bytes = 0  # source size of the project's modules followed so far
+        self.on_its_own = 0  # inside a builder nobody calls, run on its own (call_on_its_own)
 
     def _attribute_builtins(self) -> Dict[str, Obj]:
         """getattr/setattr/hasattr with a known attribute name act like the dotted form."""
@@ -1699,6 +1700,7 @@ class Interpreter:
         branches without end over unknown data stops there (an SL004 note), not the file."""
         self.synthetic_call = f
         self.step_cap = min(MAX_STEPS, self.steps + MAX_SYNTHETIC_STEPS)
+        self.on_its_own += 1
         try:
             f.call(self, [], {}, f.node)
         except CallBudget as lim:
@@ -1706,6 +1708,7 @@ class Interpreter:
             self.note_limit(lim.what, f.node)
         finally:
             self.step_cap = MAX_STEPS
+            self.on_its_own -= 1
 
     def may_build(self, f: Function) -> bool:
         """False only when running ``f`` cannot create anything the analysis reports: its body

@@ -290,6 +290,8 @@ class KSequential(KLayer):
         super().__init__(fe, "Sequential", (), {k: v for k, v in kwargs.items() if k == "name"}, span, written)
         self.layers: List[Any] = []
         self.input: Optional[KTensor] = None
+        # made by a function nobody calls, run on its own with invented arguments
+        self.on_its_own = bool(getattr(getattr(fe, "interp", None), "on_its_own", 0))
         self.output: Optional[KTensor] = None
         self.tainted = False
         self.deferred = False  # layers were added before any input shape was known
@@ -394,6 +396,7 @@ class KFunctional(KLayer):
         self.inputs = inputs
         self.outputs = outputs
         self.complete = complete  # inputs and outputs were all known tensors
+        self.on_its_own = bool(getattr(getattr(fe, "interp", None), "on_its_own", 0))
         self.model_span = span
         self.tainted = not complete
 

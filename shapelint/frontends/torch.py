@@ -210,6 +210,8 @@ class TModuleBase(Obj):
         self.maybe_unregistered = False  # may hold a submodule the analysis cannot see
         self.input_hint: Optional[Tuple] = None  # from a "# shapelint: input=(...)" comment
         self.tied_numel = 0  # parameters shared with another module (counted there)
+        # made by a function nobody calls, run on its own with invented arguments
+        self.on_its_own = bool(getattr(getattr(fe, "interp", None), "on_its_own", 0))
 
     def add_child(self, name: str, module: "TModuleBase") -> None:
         self.children[name] = module
