@@ -302,21 +302,21 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
                 shapes = settings.inputs.get(names.get(id(m), ""), settings.inputs.get(explicit) if isinstance(explicit, str) else None)
                 if shapes:
                     m.build(interp, (None,) + tuple(shapes[0]))
-    blank = []  # summaries that say nothing (see below), of models a builder run on its own made
+    blank = set()  # ids of summaries that say nothing (see below), of models a builder run on its own made
     for m in keras_models:
         keras_fe.layer_lines = settings.layer_lines
         info = keras_fe.summarize(m, path, names.get(id(m)))
         info.extra["layer_objects"] = [l for l in m.sub_layers()]
         result.models.append(info)
         if getattr(m, "on_its_own", False) and _nothing_known(info):
-            blank.append(info)
+            blank.add(id(info))
     for m in torch_models:
         torch_fe.layer_lines = settings.layer_lines
         info = torch_fe.summarize(m, path, names.get(id(m)))
         info.extra.setdefault("layer_objects", [])
         result.models.append(info)
         if getattr(m, "on_its_own", False) and _nothing_known(info):
-            blank.append(info)
+            blank.add(id(info))
 
     for what, span in list(interp.limits.items()):  # bounds passed on the way (values past them are unknown)
         result.diagnostics.append(
@@ -331,7 +331,7 @@ def _analyze_text(result: FileResult, text: str, settings: Settings, model_expr,
         # (timm's freeze helpers make a FrozenBatchNorm2d for each batch norm they might
         # meet): a summary of one module of unknown shape and unknown size, which says
         # nothing but its class's name, is not listed (a structure of several layers is)
-        result.models = [info for info in result.models if not any(info is b for b in blank)]
+        result.models = [info for info in result.models if id(info) not in blank]
 
 
 def _nothing_known(info) -> bool:

@@ -184,6 +184,8 @@ class KLayer(Obj, LayerConfig):
         LayerConfig.__init__(self, FRAMEWORK, type_, tuple(args), dict(kwargs))
         self.fe = fe
         self.span = span
+        # made by a function nobody calls, run on its own with invented arguments
+        self.on_its_own = bool(getattr(getattr(fe, "interp", None), "on_its_own", 0))
         self.written = written  # the class name as the code spells it
         name = kwargs.get("name")
         self.name = name if isinstance(name, str) else fe.unique_name(to_snake_case(type_))
@@ -290,8 +292,6 @@ class KSequential(KLayer):
         super().__init__(fe, "Sequential", (), {k: v for k, v in kwargs.items() if k == "name"}, span, written)
         self.layers: List[Any] = []
         self.input: Optional[KTensor] = None
-        # made by a function nobody calls, run on its own with invented arguments
-        self.on_its_own = bool(getattr(getattr(fe, "interp", None), "on_its_own", 0))
         self.output: Optional[KTensor] = None
         self.tainted = False
         self.deferred = False  # layers were added before any input shape was known
@@ -396,7 +396,6 @@ class KFunctional(KLayer):
         self.inputs = inputs
         self.outputs = outputs
         self.complete = complete  # inputs and outputs were all known tensors
-        self.on_its_own = bool(getattr(getattr(fe, "interp", None), "on_its_own", 0))
         self.model_span = span
         self.tainted = not complete
 
