@@ -88,6 +88,8 @@ def skeleton(text: str, tree: ast.Module) -> str:
                 _annotations(node, lines, blanks)
                 first, last = node.body[0], node.body[-1]
                 start, end = first.lineno, getattr(last, "end_lineno", None)
+                for d in getattr(first, "decorator_list", ()):
+                    start = min(start, d.lineno)  # a decorated def's line is after its decorators
                 if end is None or end - start + 1 < MIN_LINES or start <= node.lineno:
                     continue
                 if end > len(lines):

@@ -131,6 +131,31 @@ def test_crlf_tabs_and_a_trailing_comment():
     assert [type(s).__name__ for s in lazybodies.block(n).body] == ["SimpleStatementLine"] * 3
 
 
+def test_a_body_that_begins_with_a_decorated_definition_is_cut_with_its_decorator():
+    # the decorated function's ``lineno`` is its ``def`` line: a cut from there left the
+    # decorator behind and the cut text did not parse (the whole file was parsed instead)
+    source = textwrap.dedent(
+        """\
+        import torch
+
+
+        def test_script():
+            @torch.jit.script
+            def inner(x):
+                return x + 1
+
+            return inner
+        """
+    )
+    cut = skeleton_of(source)
+    assert "@torch.jit.script" not in cut and cut.count("\n") == source.count("\n")
+    module = cst.parse_module(cut)  # raised ParserSyntaxError before
+    n = lazybodies.cut_number(module.body[1].body)
+    block = lazybodies.block(n)
+    code = cst.Module([]).code_for_node
+    assert [code(s) for s in block.body] == [code(s) for s in cst.parse_module(source).body[1].body.body]
+
+
 def test_a_non_ascii_line_before_the_body():
     source = "def f(x='é'):\n    a = 'ü'\n    b = 2\n    return a\n"
     assert skeleton_of(source) != source
