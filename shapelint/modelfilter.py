@@ -291,6 +291,17 @@ class ModelFilter:
         except (_Budget, RecursionError):
             return True
 
+    def builds_when_called(self, path: str, name: str) -> bool:
+        """Whether calling ``name``, as the project's module ``path`` binds it, could build
+        layers or make a tensor (the question :meth:`keeps` asks of a file's imports; the
+        analysis asks it of the names a builder nobody calls uses).  True when unsure."""
+        self._visits = 0
+        self._open.clear()
+        try:
+            return self._defines(os.path.abspath(path), name, "call", 0)
+        except (_Budget, RecursionError):
+            return True
+
     def _uses_builder(self, info: _Info) -> bool:
         d = info.data
         running = info.running_text()
@@ -378,18 +389,18 @@ class ModelFilter:
                         base = n.decode("latin-1")
                         if base != name and self._bound_builds(info, base, "base", roots, depth):
                             return True
-                    if how == "call" and (BUILDS.search(text) or FACTORY.search(text)):
-                        return True
+                    if how == "call":
+                        if BUILDS.search(text) or FACTORY.search(text):
+                            return True
+                        # its methods may call the module's builders (``self.net = make_net()``)
+                        if self._calls_builders(info, name, text, roots, depth, _CALLED.findall(text)):
+                            return True
                 elif how == "call":
                     if BUILDS.search(text) or FACTORY.search(text):
                         return True
                     is_def = text.lstrip().startswith((b"def", b"async"))
                     names = _CALLED.findall(text) if is_def else _IDENT.findall(text)
-                    for n in set(names):
-                        other = n.decode("latin-1")
-                        if other != name and self._bound_builds(info, other, "call", roots, depth):
-                            return True
-                    if self._module_calls(info, text, roots, depth):
+                    if self._calls_builders(info, name, text, roots, depth, names):
                         return True
             return False
         if name in info.imports:
@@ -407,6 +418,15 @@ class ModelFilter:
         # defined in indented code (under ``if``/``try``): not followed, so kept
         return re.search(rb"^[ \t]+(?:(?:async[ \t]+)?def|class)[ \t]+" + re.escape(name.encode()) + rb"\b", info.data, re.M) is not None
 
+    def _calls_builders(self, info: _Info, name: str, text: bytes, roots, depth: int, names) -> bool:
+        """One of ``names`` (read in ``name``'s definition ``text``) builds when called, or
+        the text calls a builder of a project module by its module's name."""
+        for n in set(names):
+            other = n.decode("latin-1")
+            if other != name and self._bound_builds(info, other, "call", roots, depth):
+                return True
+        return self._module_calls(info, text, roots, depth)
+
     def _bound_builds(self, info: _Info, name: str, how: str, roots, depth: int) -> bool:
         if name in info.top_defs():
             return self._defines(info.path, name, how, depth + 1)
@@ -419,12 +439,17 @@ _RUN_FILTER: Dict[Tuple[str, ...], ModelFilter] = {}
 
 
 def keeps(path: str, data: bytes, src_roots: Sequence[str] = ()) -> bool:
+    """Judged by the filter of the current process for these source roots."""
+    return for_roots(src_roots).keeps(path, data)
+
+
+def for_roots(src_roots: Sequence[str] = ()) -> ModelFilter:
     """The filter of the current process for these source roots (shared by every file)."""
     key = tuple(src_roots)
     f = _RUN_FILTER.get(key)
     if f is None:
         f = _RUN_FILTER[key] = ModelFilter(src_roots)
-    return f.keeps(path, data)
+    return f
 
 
 def reset() -> None:

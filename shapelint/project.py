@@ -99,6 +99,7 @@ class Project:
 
     def __init__(self, path: str, src_roots: Sequence[str] = ()):
         self.path = os.path.abspath(path) if path not in ("-", "") else ""
+        self.src_roots = list(src_roots)
         roots: List[str] = [os.path.abspath(r) for r in src_roots]
         if self.path:
             roots.append(package_root(self.path))

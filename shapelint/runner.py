@@ -540,7 +540,10 @@ def _cpu_count() -> int:
 
 def run_text(path: str, text: str, options: RunOptions) -> "FileResult":
     """Analyse an editor buffer (unsaved text) as if it were the file at ``path``."""
+    from . import modelfilter
     from .analysis import analyze_bytes
+
+    modelfilter.reset()  # the analysis asks it about imported files, which may have changed
 
     from .config import ConfigError
 

@@ -111,6 +111,23 @@ PROJECT = {
             def sample(self):
                 return torch.randn(3)  # a class's body counts when it is built
         """,
+    "pkg/trainer.py": """\
+        import torch.nn as nn
+
+
+        def make_net():
+            return nn.Linear(2, 2)
+
+
+        class Trainer:
+            def __init__(self):
+                self.net = make_net()  # the builder is the module's, not in the class's text
+
+
+        class Logger:
+            def __init__(self):
+                self.lines = []
+        """,
 }
 
 SCRIPTS = {
@@ -126,6 +143,8 @@ SCRIPTS = {
     "plain_helper.py": ("import torch\nfrom pkg.nets import plain\ny = plain(2)\n", False),
     "non_model_class.py": ("import torch\nfrom pkg.util import Meter\nm = Meter()\n", False),
     "class_making_tensors.py": ("import torch\nfrom pkg.util import Noise\nm = Noise()\n", True),
+    "class_calling_a_builder.py": ("import torch\nfrom pkg.trainer import Trainer\nt = Trainer()\n", True),
+    "class_calling_nothing.py": ("import torch\nfrom pkg.trainer import Logger\nlog = Logger()\n", False),
     "imported_but_not_run.py": (
         "import torch\nfrom pkg.nets import Net\n\nclass Test:\n    def test_it(self):\n        Net()\n", False),
 }
@@ -137,6 +156,18 @@ def test_through_project_imports(tmp_path, name):
     text, expected = SCRIPTS[name]
     (tmp_path / name).write_text(text)
     assert kept(tmp_path, name, [str(tmp_path)]) is expected
+
+
+def test_builds_when_called_answers_for_one_imported_name(tmp_path):
+    """The question the analysis asks of a name a builder nobody calls imports."""
+    write(tmp_path, PROJECT)
+    f = ModelFilter([str(tmp_path)])
+    answers = {name: f.builds_when_called(str(tmp_path / "pkg" / module), name) for module, name in (
+        ("nets.py", "build"), ("nets.py", "plain"), ("util.py", "Meter"), ("util.py", "Noise"),
+        ("trainer.py", "Trainer"), ("trainer.py", "Logger"), ("__init__.py", "head"))}
+    assert answers == {
+        "build": True, "plain": False, "Meter": False, "Noise": True, "Trainer": True, "Logger": False, "head": True,
+    }
 
 
 def test_cycles_do_not_hide_a_builder(tmp_path):

@@ -141,6 +141,70 @@ def test_a_file_class_named_in_the_body_is_built(tmp_path, ran):
     assert [m.total_params for m in result.models] == [10]
 
 
+def test_names_from_libraries_no_front_end_knows_make_no_builder(tmp_path, ran):
+    run(tmp_path, '''
+        import einops
+        import torch.nn as nn
+        from PIL import Image
+        from transformers import AutoTokenizer
+
+
+        def load(path):
+            img = Image.open(path)
+            tok = AutoTokenizer.from_pretrained(path)
+            return einops.rearrange(img, "h w c -> c h w"), tok
+
+
+        def build(width=4):
+            print("a framework name: run")
+            return nn.Linear(width, 2)
+        ''')
+    assert "load" not in ran
+    assert "build" in ran
+
+
+def test_project_names_and_plain_classes_that_build_nothing_make_no_builder(tmp_path, ran, monkeypatch, clean_project):
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "io.py").write_text("import json\n\n\ndef load_json(path):\n    with open(path) as fh:\n        return json.load(fh)\n")
+    (pkg / "layers.py").write_text("import torch.nn as nn\n\n\ndef make_mlp(width):\n    return nn.Sequential(nn.Linear(width, width))\n")
+    monkeypatch.chdir(tmp_path)
+    result = run(pkg, '''
+        import torch
+        from pkg.io import load_json
+        from pkg.layers import make_mlp
+
+
+        class Config:
+            def __init__(self):
+                self.width = 4
+                self.depth = 2
+                self.name = "mlp"
+
+
+        def read(path):
+            data = load_json(path)
+            print(data)
+            return data
+
+
+        def describe():
+            c = Config()
+            print(c.width)
+            return c.name
+
+
+        def build():
+            width = 4
+            print(width)
+            return make_mlp(width)
+        ''', name="main.py")
+    assert "read" not in ran and "describe" not in ran
+    assert "build" in ran
+    assert [m.total_params for m in result.models] == [20]
+
+
 @pytest.fixture
 def clean_project():
     project._PARSED.clear()

@@ -872,6 +872,7 @@ class Interpreter:
         # bounds passed without stopping the analysis (what -> where it first happened);
         # the analysis reports each as an SL004 info
         self.limits: Dict[str, Optional[Span]] = {}
+        self._import_answers: Dict[tuple, bool] = {}  # (importer, level, module, name) -> may build
         self.expr_depth = 0
         self.project_bytes = 0  # source size of the project's modules followed so far
         self.on_its_own = 0  # inside a builder nobody calls, run on its own (call_on_its_own)
@@ -1712,10 +1713,12 @@ class Interpreter:
 
     def may_build(self, f: Function) -> bool:
         """False only when running ``f`` cannot create anything the analysis reports: its body
-        (and the bodies of the file's functions it names) names nothing but builtins,
-        constants, and modules of the standard library or data libraries, imports nothing and
-        assigns no global.  Such a function is not run as a builder nobody calls (most of the
-        time spent on files that are not model files: weight conversion, printing, I/O)."""
+        (and the bodies of the functions it names) names nothing but builtins, constants,
+        modules of libraries no front-end knows, plain classes whose methods are such
+        functions, and names imported from the project that the model filter finds build
+        nothing when called; it imports nothing and assigns no global.  Such a function is
+        not run as a builder nobody calls (most of the time spent on files that are not
+        model files: weight conversion, printing, I/O)."""
         if self.star_imports:
             return True  # any name may come from the star-imported module
         return self._may_build(f, {})
@@ -1726,23 +1729,113 @@ class Interpreter:
         seen[id(f)] = False  # a cycle adds nothing: each member is checked on its own names
         answer = True
         n = cut_number(f.node.body)
-        if n is not None and not f.foreign and all(_inert_value(v) for v in f.defaults.values()):
+        if n is not None and all(_inert_value(v) for v in f.defaults.values()):
             names = lazy_words(n)
             if not (names & _DYNAMIC_WORDS):
                 answer = False
-                g = self.globals.vars
+                s = f.scope  # the globals of the function's own module
+                while s.parent is not None:
+                    s = s.parent
+                g = s.vars
                 for name in names:
                     if name not in g:
                         continue  # a local, an attribute, a word in a string, a builtin
                     v = g[name]
-                    if type(v) is Function:
-                        if v.foreign or v.bound_self is not None or self._may_build(v, seen):
+                    t = type(v)
+                    if t is Function:
+                        if v.bound_self is not None or self._may_build(v, seen):
                             answer = True
                             break
-                    elif not _inert_value(v):
+                    elif t is LazyImport:
+                        if self._import_may_build(v):
+                            answer = True
+                            break
+                    elif t is ClassVal:
+                        if self._class_may_build(v, seen):
+                            answer = True
+                            break
+                    elif not _builds_nothing(v):
                         answer = True
                         break
         seen[id(f)] = answer
+        return answer
+
+    def _class_may_build(self, cls: "ClassVal", seen: Dict[int, bool]) -> bool:
+        """False only for an undecorated class whose bases are plain classes of the project
+        (or ``object``) and whose methods and class attributes, and its bases', may build
+        nothing (see :meth:`may_build`): making or using it builds nothing."""
+        if id(cls) in seen:
+            return seen[id(cls)]
+        seen[id(cls)] = False
+        answer = False
+        todo, done = [cls], set()
+        while todo and not answer:
+            c = todo.pop()
+            if id(c) in done:
+                continue
+            done.add(id(c))
+            if c.node.decorators:
+                answer = True
+                break
+            for b in c._bases:  # not .bases: that follows the imports of deferred ones
+                if type(b) is ClassVal:
+                    todo.append(b)
+                elif not (type(b) is ModuleRef and b.path == "object"):
+                    answer = True  # a framework's base, or one not followed yet
+            for v in c.namespace.values():
+                if answer:
+                    break
+                t = type(v)
+                if t is Function:
+                    answer = v.bound_self is not None or self._may_build(v, seen)
+                elif t is ClassVal:
+                    answer = self._class_may_build(v, seen)
+                else:
+                    answer = not _builds_nothing(v)
+        seen[id(cls)] = answer
+        return answer
+
+    def _import_may_build(self, lazy: "LazyImport") -> bool:
+        """A name a module of the project imports and nobody has read yet: whether calling
+        it could build layers or make a tensor, as the model filter judges the imported
+        module's text (:meth:`ModelFilter.builds_when_called`; True when unsure)."""
+        if lazy.state or self.project is None:
+            return True
+        stmt = lazy.stmt
+        if isinstance(stmt.names, cst.ImportStar):
+            return True
+        name = None
+        for alias in stmt.names:
+            local = alias.asname.name.value if alias.asname is not None else self.dotted(alias.name)
+            if local == lazy.local:
+                name = self.dotted(alias.name)
+        if not name or "." in name:
+            return True
+        base = self.dotted(stmt.module) if stmt.module is not None else ""
+        level = len(stmt.relative)
+        key = (lazy.importer, level, base, name)
+        known = self._import_answers.get(key)
+        if known is not None:
+            return known
+        answer = True  # unless shown otherwise
+        path = sub = None
+        if level:
+            path = self.project.find_relative(lazy.importer, level, base)
+            sub = self.project.find_relative(lazy.importer, level, (base + "." + name) if base else name)
+        elif base:
+            root = base.split(".")[0]
+            if root in self.NEVER_PROJECT or self.project.find_absolute(base) is None:
+                # not the project's: the name is what the front-ends make of its path, and
+                # nothing outside the frameworks they know builds anything
+                answer = root in FRAMEWORK_ROOTS
+            else:
+                path = self.project.find_absolute(base)
+                sub = self.project.find_absolute(base + "." + name)
+        if path is not None and sub is None:  # (a submodule, ``from . import blocks``: True)
+            from ..modelfilter import for_roots
+
+            answer = for_roots(self.project.src_roots).builds_when_called(path, name)
+        self._import_answers[key] = answer
         return answer
 
     def _body_of(self, f: Function):
@@ -2367,6 +2460,17 @@ _INERT_MODULES = frozenset("""
 # words that let a body reach names its text does not spell
 _DYNAMIC_WORDS = frozenset(("import", "__import__", "global", "nonlocal", "exec", "eval", "globals", "vars", "locals"))
 _INERT_TYPES = (int, float, complex, str, bool, bytes, type(None), range, type(Ellipsis))
+
+
+# the roots of the module paths a front-end gives meaning to (Interpreter.resolve_path,
+# Frontend.call_path); a module outside the project under any other root is opaque: calling
+# it, or anything read from it, makes an unknown value and builds nothing
+FRAMEWORK_ROOTS = frozenset(("torch", "torchvision", "torchinfo", "keras", "tensorflow", "tf_keras", "tf"))
+
+
+def _builds_nothing(v) -> bool:
+    """``v`` is inert (:func:`_inert_value`) or a module of a library no front-end knows."""
+    return _inert_value(v) or (type(v) is ModuleRef and v.path.split(".", 1)[0] not in FRAMEWORK_ROOTS)
 
 
 def _inert_value(v) -> bool:
