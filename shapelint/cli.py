@@ -114,6 +114,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: 0 for --help/--version, 2 for usage errors
         return int(exc.code or 0)
+    from . import stackroom
+
+    return stackroom.run(_dispatch, args)
+
+
+def _dispatch(args) -> int:
     try:
         if args.command == "rules":
             return cmd_rules()

@@ -139,6 +139,12 @@ _HASHES: Dict[str, Optional[str]] = {}  # a worker's dependency hashes, for its 
 
 
 def _worker_main(conn) -> None:
+    from . import stackroom
+
+    stackroom.run(_serve, conn)  # a forked worker has the parent's room already; a spawned one not
+
+
+def _serve(conn) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends us
     _HASHES.clear()
     try:
