@@ -350,6 +350,12 @@ def worker_main() -> None:
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     sys.stdout = sys.stderr
+    from . import stackroom
+
+    stackroom.run(_serve, answers)
+
+
+def _serve(answers) -> None:
     warm_up()
     answers.write(b'{"ready": true}\n')
     answers.flush()

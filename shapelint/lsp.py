@@ -285,7 +285,10 @@ class Dispatcher:
         self.worker = worker
         self.jobs: "queue.Queue[Optional[Tuple[Dict[str, Any], float, Callable]]]" = queue.Queue()
         self.stopped = False
-        self.thread = threading.Thread(target=self._loop, name="shapelint-dispatcher", daemon=True)
+        from . import stackroom
+
+        # with the "thread" worker the analyses run here: a thread has a frame stack of its own
+        self.thread = threading.Thread(target=stackroom.run, args=(self._loop,), name="shapelint-dispatcher", daemon=True)
         self.thread.start()
 
     def submit(self, job: Dict[str, Any], timeout: float, callback: Callable[[Dict[str, Any]], None]) -> None:

@@ -60,3 +60,34 @@ def test_the_command_line_runs_its_command_in_the_room(monkeypatch, capsys):
     assert cli.main(["rules"]) == 0
     assert called == ["_dispatch"]
     assert "SL101" in capsys.readouterr().out
+
+
+def test_the_editor_dispatcher_runs_its_jobs_in_the_room(monkeypatch):
+    """With the "thread" worker the analyses run on the dispatcher's thread, which has a
+    frame stack of its own: the thread starts in the room."""
+    import queue
+
+    from shapelint import lsp
+
+    entered = []
+    real = stackroom.run
+
+    def recording(fn, *args, **kwargs):
+        entered.append(getattr(fn, "__name__", "?"))
+        return real(fn, *args, **kwargs)
+
+    monkeypatch.setattr(stackroom, "run", recording)
+
+    class Worker:
+        def run(self, job, timeout):
+            return {"id": job["id"], "depth_ok": True}
+
+        def stop(self):
+            pass
+
+    done: "queue.Queue[dict]" = queue.Queue()
+    dispatcher = lsp.Dispatcher(Worker())
+    dispatcher.submit({"id": 7}, 1.0, done.put)
+    assert done.get(timeout=10) == {"id": 7, "depth_ok": True}
+    dispatcher.stop()
+    assert entered == ["_loop"]
