@@ -170,6 +170,24 @@ def test_builds_when_called_answers_for_one_imported_name(tmp_path):
     }
 
 
+def test_a_definition_or_an_import_on_the_first_line_is_read(tmp_path):
+    """The line patterns run on the text with a line break put in front: the first line
+    counts like any other."""
+    write(tmp_path, {
+        "first.py": "def build():\n    import torch.nn as nn\n    return nn.Linear(2, 2)\ndef other():\n    return 1\n",
+        "use.py": "from first import build\nimport torch\nm = build()\n",
+        "use_other.py": "from first import other\nimport torch\nm = other()\n",
+    })
+    assert kept(tmp_path, "use.py", [str(tmp_path)])
+    assert not kept(tmp_path, "use_other.py", [str(tmp_path)])  # other's region ends where it starts
+    info = modelfilter._Info(str(tmp_path / "first.py"), (tmp_path / "first.py").read_bytes())
+    data = info.data
+    assert {k: [data[a:b] for a, b in v] for k, v in info.top_defs().items()} == {
+        "build": [b"def build():\n    import torch.nn as nn\n    return nn.Linear(2, 2)\n"],
+        "other": [b"def other():\n    return 1\n"],
+    }
+
+
 def test_cycles_do_not_hide_a_builder(tmp_path):
     """a.f calls b.g, b.g calls a.f and a builder: asked in either order, both build."""
     write(tmp_path, {
