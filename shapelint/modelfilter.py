@@ -293,21 +293,20 @@ class ModelFilter:
         info = self.info(os.path.abspath(path), data)
         if info is None or info.builds or info.runs_factories():
             return True
-        self._visits = 0
-        self._open.clear()
-        try:
-            return self._uses_builder(info)
-        except (_Budget, RecursionError):
-            return True
+        return self._within_budget(self._uses_builder, info)
 
     def builds_when_called(self, path: str, name: str) -> bool:
         """Whether calling ``name``, as the project's module ``path`` binds it, could build
         layers or make a tensor (the question :meth:`keeps` asks of a file's imports; the
         analysis asks it of the names a builder nobody calls uses).  True when unsure."""
+        return self._within_budget(self._defines, os.path.abspath(path), name, "call", 0)
+
+    def _within_budget(self, question, *args) -> bool:
+        """``question(*args)`` with a fresh budget of visits; True (keep) past the budget."""
         self._visits = 0
         self._open.clear()
         try:
-            return self._defines(os.path.abspath(path), name, "call", 0)
+            return question(*args)
         except (_Budget, RecursionError):
             return True
 

@@ -590,6 +590,13 @@ class Scope:
             s = s.parent
         raise KeyError(name)
 
+    def module(self) -> "Scope":
+        """The outermost scope: the globals of the module the code is in."""
+        s = self
+        while s.parent is not None:
+            s = s.parent
+        return s
+
 
 def merge_values(a, b):
     """The value certain on both paths, or UNKNOWN."""
@@ -1358,10 +1365,7 @@ class Interpreter:
         if name in scope.globals_names:
             # ``global name`` in a function: the module that defines the function (the
             # analysed file's, or a project module's namespace) is the outermost scope
-            module = scope
-            while module.parent is not None:
-                module = module.parent
-            module.vars[name] = value
+            scope.module().vars[name] = value
         else:
             scope.vars[name] = value
 
@@ -1733,10 +1737,7 @@ class Interpreter:
             names = lazy_words(n)
             if not (names & _DYNAMIC_WORDS):
                 answer = False
-                s = f.scope  # the globals of the function's own module
-                while s.parent is not None:
-                    s = s.parent
-                g = s.vars
+                g = f.scope.module().vars  # the globals of the function's own module
                 for name in names:
                     if name not in g:
                         continue  # a local, an attribute, a word in a string, a builtin
@@ -1809,6 +1810,7 @@ class Interpreter:
             local = alias.asname.name.value if alias.asname is not None else self.dotted(alias.name)
             if local == lazy.local:
                 name = self.dotted(alias.name)
+                break
         if not name or "." in name:
             return True
         base = self.dotted(stmt.module) if stmt.module is not None else ""
@@ -1824,12 +1826,12 @@ class Interpreter:
             sub = self.project.find_relative(lazy.importer, level, (base + "." + name) if base else name)
         elif base:
             root = base.split(".")[0]
-            if root in self.NEVER_PROJECT or self.project.find_absolute(base) is None:
+            path = self.project.find_absolute(base) if root not in self.NEVER_PROJECT else None
+            if path is None:
                 # not the project's: the name is what the front-ends make of its path, and
                 # nothing outside the frameworks they know builds anything
                 answer = root in FRAMEWORK_ROOTS
             else:
-                path = self.project.find_absolute(base)
                 sub = self.project.find_absolute(base + "." + name)
         if path is not None and sub is None:  # (a submodule, ``from . import blocks``: True)
             from ..modelfilter import for_roots
